@@ -1,0 +1,222 @@
+"""The data directory as loaded tables: raw JSON lines kept as bytes, keys as numpy columns.
+
+At a million people the directory holds several million records, so a table keeps the file's bytes
+once plus line offsets, and only the keys that filters and sorts need as numpy arrays. Records are
+parsed (orjson) when a page is served. A table is immutable: when its file changes on disk (mtime,
+size or inode), the next request loads a new version, while cursors opened on the old version keep
+paging through it, so a rewrite mid-paging neither loses nor repeats a record.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from ingestion.sandbox.server.columns import Column, build_column
+
+_versions = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What to pull out of every record while a file loads.
+
+    ``keys`` maps a key name to (getter, kind); ``fields_of`` returns the mapping whose keys are
+    the record's fields (the record itself, or a HubSpot record's ``properties``)."""
+
+    keys: dict[str, tuple[Callable[[dict], object], str | None]]
+    fields_of: Callable[[dict], dict]
+    numeric_strings: bool = False
+
+
+@dataclass
+class Table:
+    name: str
+    path: Path
+    version: int
+    data: bytes
+    starts: np.ndarray
+    ends: np.ndarray
+    keys: dict[str, Column]
+    fields: list[str]
+    profile: Profile
+    bad_lines: int = 0
+    _columns: dict[str, Column] = field(default_factory=dict)
+    _derived: dict[object, object] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def size(self) -> int:
+        return len(self.starts)
+
+    def raw(self, row: int) -> bytes:
+        return self.data[self.starts[row] : self.ends[row]]
+
+    def record(self, row: int) -> dict:
+        return orjson.loads(self.data[self.starts[row] : self.ends[row]])
+
+    def records(self, rows: np.ndarray) -> list[dict]:
+        data, starts, ends = self.data, self.starts, self.ends
+        return [orjson.loads(data[starts[r] : ends[r]]) for r in rows.tolist()]
+
+    def sample(self, count: int = 500) -> list[dict]:
+        """Records spread over the table, for type inference."""
+        if self.size == 0:
+            return []
+        rows = np.unique(np.linspace(0, self.size - 1, num=min(count, self.size)).astype(np.int64))
+        return self.records(rows)
+
+    def column(self, name: str, getter: Callable[[dict], object]) -> Column:
+        """A key column for any field, computed on first use by parsing every record (cached)."""
+        if name in self.keys:
+            return self.keys[name]
+        with self._lock:
+            if name not in self._columns:
+                data, starts, ends = self.data, self.starts, self.ends
+                raw = [getter(orjson.loads(data[s:e])) for s, e in zip(starts.tolist(), ends.tolist())]
+                self._columns[name] = build_column(raw, numeric_strings=self.profile.numeric_strings)
+            return self._columns[name]
+
+
+    def derived(self, key: object, compute: Callable[[], object], keep: int = 16) -> object:
+        """A value computed from this version once (sort orders, filtered row sets), cached."""
+        with self._lock:
+            if key in self._derived:
+                return self._derived[key]
+        value = compute()
+        with self._lock:
+            if len(self._derived) >= keep:
+                self._derived.pop(next(iter(self._derived)))
+            self._derived[key] = value
+        return value
+
+
+def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    if not data:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10).astype(np.int64)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(data)]))
+    # Blank lines (and a trailing newline) are not records.
+    keep = (ends - starts) > 0
+    starts, ends = starts[keep], ends[keep]
+    nonblank = np.array([bool(data[s:e].strip()) for s, e in zip(starts.tolist(), ends.tolist())], dtype=bool) \
+        if len(starts) and (buf[starts] <= 32).any() else np.ones(len(starts), dtype=bool)
+    return starts[nonblank], ends[nonblank]
+
+
+def load_table(name: str, path: Path, profile: Profile) -> Table:
+    data = path.read_bytes()
+    starts, ends = _line_bounds(data)
+    getters = [getter for getter, _ in profile.keys.values()]
+    fields_of = profile.fields_of
+    rows: list[tuple] = []
+    seen: dict[str, None] = {}
+    last_keys: set[str] = set()
+    good: list[int] = []
+    bad = 0
+    for index, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
+        try:
+            record = orjson.loads(data[s:e])
+            if not isinstance(record, dict):
+                raise TypeError("not an object")
+            rows.append(tuple(getter(record) for getter in getters))
+            names = fields_of(record)
+            if names.keys() != last_keys:
+                last_keys = set(names)
+                for key in names:
+                    seen.setdefault(key, None)
+        except (orjson.JSONDecodeError, TypeError, AttributeError):
+            bad += 1
+            continue
+        good.append(index)
+    if bad:
+        print(f"sandbox: {path}: skipped {bad} line(s) that are not JSON objects", file=sys.stderr)
+        keep = np.array(good, dtype=np.int64)
+        starts, ends = starts[keep], ends[keep]
+    columns = list(zip(*rows)) if rows else [() for _ in getters]
+    keys = {
+        key: build_column(list(values), kind, numeric_strings=profile.numeric_strings)
+        for (key, (_, kind)), values in zip(profile.keys.items(), columns)
+    }
+    return Table(name, path, next(_versions), data, starts, ends, keys, list(seen), profile, bad)
+
+
+class TableStore:
+    """Tables of one data directory, reloaded when their file changes."""
+
+    def __init__(self, root: Path, keep_versions: int = 2):
+        self.root = Path(root)
+        self._keep = keep_versions
+        self._tables: dict[Path, tuple[tuple, Table]] = {}
+        self._history: dict[int, Table] = {}
+        self._locks: dict[Path, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def names(self, api: str) -> list[str]:
+        folder = self.root / api
+        if not folder.is_dir():
+            return []
+        return sorted(p.stem for p in folder.glob("*.jsonl") if p.is_file())
+
+    def resolve(self, api: str, name: str, case_insensitive: bool = False) -> str | None:
+        """The file name for an object name (Salesforce names are case-insensitive)."""
+        if (self.root / api / f"{name}.jsonl").is_file():
+            return name
+        if case_insensitive:
+            for candidate in self.names(api):
+                if candidate.lower() == name.lower():
+                    return candidate
+        return None
+
+    def get(self, api: str, name: str, profile: Profile) -> Table | None:
+        path = self.root / api / f"{name}.jsonl"
+        with self._guard:
+            lock = self._locks.setdefault(path, threading.Lock())
+        with lock:
+            for _ in range(5):
+                try:
+                    before = _signature(path)
+                except FileNotFoundError:
+                    self._tables.pop(path, None)
+                    return None
+                cached = self._tables.get(path)
+                if cached and cached[0] == before:
+                    return cached[1]
+                table = load_table(name, path, profile)
+                try:
+                    after = _signature(path)
+                except FileNotFoundError:
+                    return None
+                if after == before:
+                    self._remember(path, before, table)
+                    return table
+                time.sleep(0.05)  # the file is being written; read it again once it settles
+            self._remember(path, after, table)
+            return table
+
+    def version(self, version: int) -> Table | None:
+        return self._history.get(version)
+
+    def _remember(self, path: Path, signature: tuple, table: Table) -> None:
+        self._tables[path] = (signature, table)
+        with self._guard:
+            self._history[table.version] = table
+            same_file = sorted(v for v, t in self._history.items() if t.path == path)
+            for old in same_file[: -self._keep]:
+                del self._history[old]
+
+
+def _signature(path: Path) -> tuple:
+    st = path.stat()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
