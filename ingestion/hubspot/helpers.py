@@ -1,0 +1,125 @@
+"""The HubSpot specifics dlt's REST client does not already know: search paging past the
+10,000-result cap, lifting CRM ``properties`` to columns, and form-submission field values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+from requests import Request, Response
+
+from ingestion.hubspot.settings import CRM_SEARCH_LIMIT, CRM_SEARCH_MAX_RESULTS, V3_TIMESTAMP_COLUMNS
+
+
+class SearchWindowError(RuntimeError):
+    """More records share one last-modified value than a single search may return."""
+
+
+def epoch_ms(value: str) -> int:
+    """Epoch milliseconds of a HubSpot ISO-8601 timestamp (``2024-03-05T14:22:01.000Z``)."""
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def search_body(sort_property: str, modified_since: str, properties: list[str]) -> dict[str, Any]:
+    """A CRM search for records modified at or after ``modified_since``, oldest first."""
+    return {
+        "filterGroups": [
+            {"filters": [{"propertyName": sort_property, "operator": "GTE", "value": str(epoch_ms(modified_since))}]}
+        ],
+        "sorts": [{"propertyName": sort_property, "direction": "ASCENDING"}],
+        "properties": properties,
+        "limit": CRM_SEARCH_LIMIT,
+    }
+
+
+class WindowedSearchPaginator(JSONResponseCursorPaginator):
+    """Pages a CRM search by ``paging.next.after`` and, before the 10,000-result cap, starts a new
+    search from the last record's modification time (results are sorted by it, ascending).
+
+    The record at the window boundary comes back in the next window; merge on the primary key
+    makes that harmless."""
+
+    def __init__(self, sort_property: str, max_results: int = CRM_SEARCH_MAX_RESULTS) -> None:
+        super().__init__(cursor_path="paging.next.after", cursor_body_path="after")
+        self.sort_property = sort_property
+        self.max_results = max_results
+        self._window_rows = 0
+        self._window_start: str | None = None
+        self._restart_from: str | None = None
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        super().update_state(response, data)
+        self._window_rows += len(data or [])
+        limit = CRM_SEARCH_LIMIT
+        if self._next_reference is not None and self._window_rows + limit > self.max_results:
+            last = (data or [{}])[-1].get("properties", {}).get(self.sort_property)
+            if not last or last == self._window_start:
+                raise SearchWindowError(
+                    f"more than {self.max_results} records share {self.sort_property} = {last}; the"
+                    " search API cannot page past them. Run a full refresh of this object."
+                )
+            self._restart_from = last
+            self._window_start = last
+            self._window_rows = 0
+
+    def update_request(self, request: Request) -> None:
+        if self._restart_from is None:
+            super().update_request(request)
+            return
+        body = request.json
+        body.pop("after", None)
+        body["filterGroups"][0]["filters"][0]["value"] = str(_to_epoch_ms(self._restart_from))
+        self._restart_from = None
+
+
+def _to_epoch_ms(value: str) -> int:
+    # Property values are ISO timestamps in the v3 API; older portals answer epoch milliseconds.
+    return int(value) if value.isdigit() else epoch_ms(value)
+
+
+def lift_properties(record: dict[str, Any]) -> dict[str, Any]:
+    """A v3 record with its ``properties`` as top-level fields beside ``id``, ``createdAt``, ...
+
+    A property never overwrites a top-level field of the same name."""
+    properties = record.pop("properties", None) or {}
+    for name, value in properties.items():
+        record.setdefault(name, value)
+    return record
+
+
+def property_columns(properties: list[str]) -> dict[str, dict[str, Any]]:
+    """Column hints for a v3 object: property values stay text, as HubSpot sends them (staging
+    casts them); the record timestamps are timestamps and ``archived`` a boolean."""
+    columns: dict[str, dict[str, Any]] = {
+        name: {"name": name, "data_type": "text", "nullable": True} for name in properties
+    }
+    columns.update(v3_columns())
+    return columns
+
+
+def v3_columns() -> dict[str, dict[str, Any]]:
+    columns: dict[str, dict[str, Any]] = {
+        name: {"name": name, "data_type": "timestamp", "nullable": True} for name in V3_TIMESTAMP_COLUMNS
+    }
+    columns["archived"] = {"name": "archived", "data_type": "bool", "nullable": True}
+    return columns
+
+
+def submission_email(values: list[Mapping[str, Any]] | None) -> str | None:
+    """The ``email`` field of a form submission, if the form has one."""
+    for value in values or []:
+        if value.get("name") == "email":
+            return value.get("value")
+    return None
+
+
+def newest_first_below(page: list[Mapping[str, Any]], cursor: str, start: Any) -> bool:
+    """Whether a page sorted newest first ends below ``start`` (older pages hold nothing new)."""
+    if start is None or not page:
+        return False
+    values = [item.get(cursor) for item in page]
+    if any(value is None for value in values) or values != sorted(values, reverse=True):
+        return False
+    return values[-1] < start

@@ -1,0 +1,118 @@
+"""Turning a failed pipeline run into one message a user can act on.
+
+dlt wraps the root cause in several layers (step failed -> resource extraction error -> HTTP error
+after the last retry). The message names the step, the object (resource/table) and the request
+(method and URL, query parameters with secret-looking names masked by dlt's ``sanitize_url``), and
+says what happens next: committed state is kept, so the next run resumes from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.schema.exceptions import DataValidationError
+from dlt.extract.exceptions import ResourceExtractionError
+from dlt.pipeline.exceptions import PipelineStepFailed
+from dlt.sources.helpers.rest_client.redaction import sanitize_url
+from requests import HTTPError, RequestException
+
+
+class IngestionError(RuntimeError):
+    """A pipeline run failed; the message is meant for the person running it."""
+
+    def __init__(self, pipeline_name: str, message: str) -> None:
+        super().__init__(f"{pipeline_name}: {message}")
+        self.pipeline_name = pipeline_name
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        nested = getattr(current, "exception", None)
+        current = nested if isinstance(nested, BaseException) else (current.__cause__ or current.__context__)
+
+
+def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
+    """One user-facing error for a failed run (never containing request headers or bodies)."""
+    chain = list(_chain(exc))
+    step = next((e.step for e in chain if isinstance(e, PipelineStepFailed)), None)
+    resource = next((e.pipe_name for e in chain if isinstance(e, ResourceExtractionError)), None)
+    where = f" while {_gerund(step)}" if step else ""
+    where += f" object `{resource}`" if resource else ""
+
+    missing = next((e for e in chain if isinstance(e, ConfigFieldMissingException)), None)
+    if missing is not None:
+        return IngestionError(
+            pipeline_name,
+            f"configuration missing{where}: {', '.join(missing.fields)} for {missing.spec_name}."
+            " Set them in .dlt/secrets.toml / .dlt/config.toml or as environment variables"
+            " (see .dlt/example.secrets.toml).",
+        )
+
+    contract = next((e for e in chain if isinstance(e, DataValidationError)), None)
+    if contract is not None:
+        return IngestionError(
+            pipeline_name,
+            f"schema contract refused data{where}: table `{contract.table_name}`"
+            + (f", column `{contract.column_name}`" if contract.column_name else "")
+            + f" ({contract.schema_entity} is `{contract.contract_mode}`). The source changed a field's"
+            " type; nothing of this run was loaded. See ingestion/README.md, 'Schema drift'.",
+        )
+
+    http = next((e for e in chain if isinstance(e, HTTPError) and e.response is not None), None)
+    if http is not None:
+        response = http.response
+        request = response.request
+        method = request.method if request is not None else "GET"
+        url = sanitize_url(response.url or (request.url if request is not None else ""))
+        return IngestionError(
+            pipeline_name,
+            f"request failed{where}: {method} {url} answered {response.status_code} {response.reason}"
+            f"{_retry_note(response.status_code)}{_api_message(response)}. {_RESUME}",
+        )
+
+    network = next((e for e in chain if isinstance(e, RequestException)), None)
+    if network is not None:
+        request = getattr(network, "request", None)
+        target = f" {request.method} {sanitize_url(request.url)}" if request is not None and request.url else ""
+        return IngestionError(
+            pipeline_name,
+            f"could not reach the API{where}:{target} ({type(network).__name__}), after retrying. {_RESUME}",
+        )
+
+    root = chain[-1]
+    return IngestionError(pipeline_name, f"failed{where}: {type(root).__name__}: {root}. {_RESUME}")
+
+
+_RESUME = "Data committed by earlier runs is kept; the next run resumes from the last committed state"
+
+
+def _gerund(step: str) -> str:
+    return {"extract": "extracting", "normalize": "normalizing", "load": "loading", "sync": "syncing state"}.get(
+        step, step
+    )
+
+
+def _retry_note(status: int) -> str:
+    if status == 429 or status >= 500:
+        return " on every attempt (retries with backoff exhausted; see [runtime] request_max_attempts)"
+    return ""
+
+
+def _api_message(response) -> str:
+    """The API's own error text (Salesforce: ``[{"message", "errorCode"}]``; HubSpot: ``{"message"}``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    if not isinstance(body, dict):
+        return ""
+    code = body.get("errorCode") or body.get("category") or ""
+    message = str(body.get("message") or "")[:300]
+    return f" ({code}: {message})" if code or message else ""

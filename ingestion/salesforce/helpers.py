@@ -1,0 +1,111 @@
+"""The Salesforce REST specifics dlt's REST client does not already know: the client-credentials
+token endpoint's answer, query-result paging by ``nextRecordsUrl``, SOQL building and turning a
+describe answer into column hints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dlt.common.configuration import configspec
+from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
+from dlt.sources.helpers.rest_client.paginators import BaseNextUrlPaginator
+from requests import PreparedRequest, Response
+
+from ingestion.salesforce.settings import (
+    COMMON_COLUMNS,
+    COMPOUND_FIELD_TYPES,
+    CURSOR_FIELD,
+    FIELD_TYPES,
+)
+
+
+@configspec
+class SalesforceClientCredentials(OAuth2ClientCredentials):
+    """OAuth 2.0 client-credentials flow of a Salesforce connected app.
+
+    Salesforce's token answer carries no ``expires_in``; the session lifetime is an org setting,
+    so the token is renewed after ``default_token_expiration`` seconds (one hour, dlt's default)."""
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        request = super().__call__(request)
+        # Registered before the REST client's raise-for-status hook (requests prepares auth first),
+        # so an expired session is renewed before the answer counts as an error.
+        request.register_hook("response", self._renew_expired_session)
+        return request
+
+    def _renew_expired_session(self, response: Response, **kwargs: Any) -> Response | None:
+        """On 401 (INVALID_SESSION_ID: the org ended the session early) get a new token and send
+        the request once more, the way requests' own digest auth answers a 401 challenge."""
+        if response.status_code != 401 or getattr(response.request, "_relay_reauthenticated", False):
+            return None
+        if response.request.headers.get("Authorization") == f"Bearer {self.access_token}":
+            self.obtain_token()  # else another request renewed it already (or a retry resent an old one)
+        response.content  # drain the body so the connection returns to the pool
+        response.close()
+        retry = response.request.copy()
+        retry.headers["Authorization"] = f"Bearer {self.access_token}"
+        retry._relay_reauthenticated = True  # type: ignore[attr-defined]
+        renewed = response.connection.send(retry, **kwargs)
+        renewed.history.append(response)
+        renewed.request = retry
+        return renewed
+
+    def parse_access_token(self, response_json: Any) -> str:
+        token = response_json.get("access_token")
+        if not token:
+            raise ValueError("Salesforce's token endpoint answered without an access_token")
+        return str(token)
+
+
+class QueryPaginator(BaseNextUrlPaginator):
+    """Follows ``nextRecordsUrl`` until the query result says ``done``."""
+
+    def update_state(self, response: Response, data: list[Any] | None = None) -> None:
+        body = response.json()
+        self._next_reference = None if body.get("done", True) else body.get("nextRecordsUrl")
+
+
+def request_limit_exceeded(response: Response | None, exception: BaseException | None) -> bool:
+    """Salesforce reports its API request limits as 403 ``REQUEST_LIMIT_EXCEEDED`` (not 429); the
+    concurrent-request limit clears within seconds, so it is retried with backoff like a 429."""
+    if response is None or response.status_code != 403:
+        return False
+    return b"REQUEST_LIMIT_EXCEEDED" in response.content
+
+
+def selectable_fields(describe: Mapping[str, Any]) -> list[str]:
+    """The fields a SOQL query can select, in describe's order (compound fields left out)."""
+    return [
+        field["name"]
+        for field in describe.get("fields", [])
+        if field.get("type") not in COMPOUND_FIELD_TYPES
+    ]
+
+
+def column_hints(describe: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """dlt column hints from describe's field types, so no column's type depends on its values."""
+    columns = {name: {"name": name, "data_type": data_type} for name, data_type in COMMON_COLUMNS.items()}
+    for field in describe.get("fields", []):
+        if field.get("type") in COMPOUND_FIELD_TYPES:
+            continue
+        data_type = FIELD_TYPES.get(field.get("type", ""), "text")
+        columns[field["name"]] = {"name": field["name"], "data_type": data_type, "nullable": True}
+    return columns
+
+
+def soql_datetime(value: str) -> str:
+    """A SOQL datetime literal from a value as the REST API returns it (``...+0000``)."""
+    return value[:-5] + "Z" if value.endswith("+0000") else value
+
+
+def build_soql(sobject: str, fields: Iterable[str], modified_since: str | None) -> str:
+    """``SELECT ... FROM sobject`` and, on incremental runs, ``WHERE SystemModstamp >= since``.
+
+    ``>=`` rather than ``>``: records sharing the last cursor value are fetched again and dlt's
+    incremental drops the ones it already loaded, so a record committed in the same millisecond as
+    the previous run's last one is not missed."""
+    soql = f"SELECT {', '.join(fields)} FROM {sobject}"
+    if modified_since:
+        soql += f" WHERE {CURSOR_FIELD} >= {soql_datetime(modified_since)}"
+    return soql
