@@ -1,0 +1,139 @@
+-- Every dated moment a person reached a conformed funnel stage, from any system. The stage each
+-- source value means comes from the funnel_stage_mapping seed, so editing it moves people
+-- between stages with no code change.
+--   HubSpot: the hs_lifecyclestage_<stage>_date properties;
+--   Salesforce: a lead's creation (record_created/lead) and conversion (lead_converted/true);
+--   opportunities: creation (stage opportunity) and a won close (stage won) for every linked person.
+
+with
+
+mapping as (
+
+    select
+        source_system,
+        source_field,
+        lower(source_value) as source_value,
+        funnel_stage
+    from {{ ref('funnel_stage_mapping') }}
+
+),
+
+people as (
+
+    select * from {{ ref('int_person_records_resolved') }}
+
+),
+
+hubspot_contacts as (
+
+    select * from {{ ref('stg_hubspot__contacts') }}
+
+),
+
+hubspot_lifecycle_dates as (
+
+    {% set lifecycle_columns = {
+        'subscriber': 'became_subscriber_at',
+        'lead': 'became_lead_at',
+        'marketingqualifiedlead': 'became_mql_at',
+        'salesqualifiedlead': 'became_sql_at',
+        'opportunity': 'became_opportunity_at',
+        'customer': 'became_customer_at',
+    } %}
+    {% for lifecycle_stage, column in lifecycle_columns.items() %}
+    select
+        'hubspot_contact:' || contact_id as record_key,
+        'lifecyclestage' as source_field,
+        '{{ lifecycle_stage }}' as source_value,
+        {{ column }} as reached_at
+    from hubspot_contacts
+    where {{ column }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+salesforce_lead_dates as (
+
+    select
+        'salesforce_lead:' || lead_id as record_key,
+        'record_created' as source_field,
+        'lead' as source_value,
+        created_at as reached_at
+    from {{ ref('stg_salesforce__leads') }}
+
+    union all
+
+    select
+        'salesforce_lead:' || lead_id as record_key,
+        'lead_converted' as source_field,
+        'true' as source_value,
+        cast(converted_date as {{ dbt.type_timestamp() }}) as reached_at
+    from {{ ref('stg_salesforce__leads') }}
+    where is_converted
+      and converted_date is not null
+
+),
+
+record_events as (
+
+    select 'hubspot' as source_system, * from hubspot_lifecycle_dates
+    union all
+    select 'salesforce' as source_system, * from salesforce_lead_dates
+
+),
+
+mapped_record_events as (
+
+    select
+        people.person_id,
+        mapping.funnel_stage,
+        record_events.reached_at,
+        record_events.source_system,
+        record_events.source_field || ':' || record_events.source_value as evidence
+    from record_events
+    inner join mapping
+        on record_events.source_system = mapping.source_system
+        and record_events.source_field = mapping.source_field
+        and record_events.source_value = mapping.source_value
+    inner join people
+        on record_events.record_key = people.record_key
+
+),
+
+opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
+opportunity_events as (
+
+    select
+        links.person_id,
+        'opportunity' as funnel_stage,
+        opportunities.created_at as reached_at,
+        'salesforce' as source_system,
+        'opportunity_created' as evidence
+    from {{ ref('int_opportunity_people_linked') }} as links
+    inner join opportunities
+        on links.opportunity_id = opportunities.opportunity_id
+
+    union all
+
+    select
+        links.person_id,
+        'won' as funnel_stage,
+        cast(opportunities.close_date as {{ dbt.type_timestamp() }}) as reached_at,
+        'salesforce' as source_system,
+        'opportunity_won' as evidence
+    from {{ ref('int_opportunity_people_linked') }} as links
+    inner join opportunities
+        on links.opportunity_id = opportunities.opportunity_id
+    where opportunities.is_won
+
+)
+
+select * from mapped_record_events
+union all
+select * from opportunity_events

@@ -1,0 +1,34 @@
+{%- set relation = source('salesforce', 'user') -%}
+{%- set types = source_columns(relation) -%}
+
+with
+
+source as (
+
+    select * from {{ relation }}
+
+),
+
+renamed as (
+
+    select
+        id as user_id,
+        username,
+        first_name,
+        last_name,
+        name as full_name,
+        {{ normalize_email('email') }} as email,
+        is_active,
+        department,
+        title,
+        {{ to_utc_timestamp(types, 'created_date') }} as created_at,
+        {{ to_utc_timestamp(types, 'last_modified_date') }} as last_modified_at,
+        {{ to_utc_timestamp(types, 'system_modstamp') }} as system_modstamp,
+        _dlt_load_id
+
+    from source
+    where not coalesce(is_deleted, false)
+
+)
+
+select * from renamed
