@@ -192,3 +192,21 @@ def history_by_opportunity(history: list[dict]) -> dict[str, list[dict]]:
     for row in history:
         grouped[row["OpportunityId"]].append(row)
     return grouped
+
+
+FUNNEL = ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer")
+
+
+def funnel_problems(contacts: list[dict], parse) -> list[str]:
+    """Contacts whose lifecycle-stage dates are not an ascending prefix of the funnel."""
+    problems = []
+    for c in contacts:
+        p = c["properties"]
+        dates = [p[f"hs_lifecyclestage_{s}_date"] for s in FUNNEL]
+        known = [d for d in dates if d is not None]
+        times = [parse(d) for d in known]
+        if dates[: len(known)] != known or times != sorted(times) or len(set(times)) != len(times):
+            problems.append(f"contact {c['id']}: stage dates out of order {dates}")
+        elif p["lifecyclestage"] != "other" and p["lifecyclestage"] != FUNNEL[len(known) - 1]:
+            problems.append(f"contact {c['id']}: lifecyclestage {p['lifecyclestage']} vs dates {dates}")
+    return problems

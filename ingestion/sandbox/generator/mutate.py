@@ -41,6 +41,11 @@ def _validate(fraction, seed) -> None:
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
 
 
+def _member(values: pl.Series, pool: pl.Series) -> np.ndarray:
+    """Whether each of ``values`` is in ``pool`` (null is never a member)."""
+    return values.is_in(pool.implode()).fill_null(False).to_numpy()
+
+
 def _as_ms(key: str, value) -> int | None:
     if value is None:
         return None
@@ -147,7 +152,7 @@ class _Mutation:
             return
         change = self.changes[key]
         live = change.live()
-        points = change.frame[column].gather(live).is_in(pl.Series(parent_ids, dtype=pl.String)).fill_null(False).to_numpy()
+        points = _member(change.frame[column].gather(live), pl.Series(parent_ids, dtype=pl.String))
         self.delete(key, live[points])
 
     def insert(self, key: str, sources: np.ndarray, new_ids: pl.Series, **exprs: pl.Expr) -> pl.DataFrame:
@@ -197,8 +202,10 @@ class _Mutation:
     def split(self, key: str, candidates: np.ndarray | None = None, shares=SPLIT) -> tuple[np.ndarray, ...]:
         """Disjoint row samples to update, to copy for inserts and to delete, in ``shares``."""
         change = self.changes[key]
-        pool = change.live() if candidates is None else candidates
-        total = self.sample(pool, 1.0)
+        live = change.live()
+        pool = live if candidates is None else candidates
+        # The fraction is of the object's live records, even when only some of them can change.
+        total = self.sample(pool, live.shape[0] / max(pool.shape[0], 1))
         total = self.rng.permutation(total)
         k_upd = int(round(total.shape[0] * shares[0] / sum(shares)))
         k_ins = int(round(total.shape[0] * shares[1] / sum(shares)))
@@ -229,7 +236,7 @@ class _Mutation:
 
         contacts = c["salesforce/Contact"]
         referenced = pl.concat([c["salesforce/Lead"].frame["ConvertedContactId"], c["salesforce/OpportunityContactRole"].frame["ContactId"]]).drop_nulls()
-        free = contacts.live()[~contacts.frame["Id"].gather(contacts.live()).is_in(referenced).to_numpy()]
+        free = contacts.live()[~_member(contacts.frame["Id"].gather(contacts.live()), referenced)]
         upd, ins, _ = self.split("salesforce/Contact")
         self.update("salesforce/Contact", upd, Title=(self._spread(self.shuffled("salesforce/Contact", "Title", upd.shape[0]), upd, contacts.frame.height)))
         self._insert_people_like("salesforce/Contact", ins)
@@ -422,7 +429,7 @@ class _Mutation:
             hs_datetime(pl.col("_t")).alias("createdate"), pl.col("_new_id").alias("hs_object_id"),
         ))
         live_contacts = contacts.frame[contacts.live()]["properties"].struct.field("associatedcompanyid").drop_nulls()
-        lonely = companies.live()[~companies.frame["id"].gather(companies.live()).is_in(live_contacts).to_numpy()]
+        lonely = companies.live()[~_member(companies.frame["id"].gather(companies.live()), live_contacts)]
         self.delete("hubspot/companies", self.sample(lonely, min(1.0, SPLIT[2] * companies.live().shape[0] / max(lonely.shape[0], 1))))
 
         for key in ("hubspot/owners", "hubspot/forms"):
@@ -456,7 +463,10 @@ def mutate(data_dir: Path, fraction: float, seed: int) -> dict:
     """
     _validate(fraction, seed)
     data_dir = Path(data_dir)
-    manifest = read_manifest(data_dir)
+    try:
+        manifest = read_manifest(data_dir)
+    except FileNotFoundError as missing:
+        raise ValueError(str(missing)) from None
     number = int(manifest.get("mutations", 0)) + 1
     previous_as_of = parse_any(manifest["as_of"])
     mutation = _Mutation(data_dir, fraction, seed, number, start=0)
