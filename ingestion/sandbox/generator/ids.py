@@ -63,7 +63,16 @@ def salesforce_ids(sobject: str, counters: np.ndarray) -> pl.Series:
 
 def salesforce_id_counters(ids: pl.Series) -> np.ndarray:
     """The counters back from 18-character ids (the inverse of :func:`salesforce_ids`)."""
-    raw = np.frombuffer("".join(ids.to_list()).encode(), dtype=np.uint8).reshape(-1, 18)
+    if ids.len() == 0:
+        return np.empty(0, dtype=np.int64)
+    array = ids.cast(pl.String).to_arrow().cast(pa.large_string())
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    if array.null_count or not np.all(np.diff(offsets) == 18):
+        raise ValueError("Salesforce ids must all be 18 characters long")
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)
+    raw = data[offsets[0] : offsets[-1]].reshape(-1, 18)
     lookup = np.zeros(256, dtype=np.int64)
     lookup[_BASE62] = np.arange(62)
     values = np.zeros(raw.shape[0], dtype=np.int64)
