@@ -4,7 +4,8 @@
 --   2. a record with an email belongs to the person of that normalized email, where an email a
 --      converted lead used is an alias of its contact's person;
 --   3. a record without an email joins the person whose email-matched records share its exact
---      first name + last name + company, when exactly one such person exists;
+--      first name + last name + company, when exactly one such person exists; records without an
+--      email that no email-matched person claims are merged with each other on that same key;
 --   4. anything else stays a person of its own, marked unmatched (no candidate) or ambiguous
 --      (several candidates): kept and counted, never dropped.
 -- Only equality joins and group-bys: linear in the number of records.
@@ -103,6 +104,18 @@ name_company_candidates as (
 
 ),
 
+no_email_groups as (
+
+    select
+        name_company_key,
+        count(*) as records
+    from standalone
+    where email is null
+      and name_company_key is not null
+    group by name_company_key
+
+),
+
 -- Rules 3 and 4.
 no_email as (
 
@@ -111,20 +124,27 @@ no_email as (
         standalone.name_company_key,
         case
             when name_company_candidates.candidates = 1 then name_company_candidates.identity_key
+            when name_company_candidates.candidates > 1 then standalone.record_key
+            when no_email_groups.records > 1 then 'name_company:' || standalone.name_company_key
             else standalone.record_key
         end as identity_key,
         case
             when name_company_candidates.candidates = 1 then 'name_company'
+            when name_company_candidates.candidates > 1 then 'none'
+            when no_email_groups.records > 1 then 'name_company'
             else 'none'
         end as resolution_method,
         case
             when name_company_candidates.candidates = 1 then 'resolved'
             when name_company_candidates.candidates > 1 then 'ambiguous'
+            when no_email_groups.records > 1 then 'resolved'
             else 'unmatched'
         end as resolution_status
     from standalone
     left join name_company_candidates
         on standalone.name_company_key = name_company_candidates.name_company_key
+    left join no_email_groups
+        on standalone.name_company_key = no_email_groups.name_company_key
     where standalone.email is null
 
 ),

@@ -42,6 +42,13 @@ campaigns as (
 
 ),
 
+users as (
+
+    select user_id, salesforce_user_id
+    from {{ ref('int_users_matched') }}
+
+),
+
 links as (
 
     select * from {{ ref('int_opportunity_people_linked') }}
@@ -91,6 +98,7 @@ combined as (
         coalesce(lead_source_channels.channel, campaigns.channel, 'Unknown') as channel,
         campaigns.campaign_id as conformed_campaign_id,
         primary_people.person_id,
+        users.user_id as owner_user_id,
         campaigns.campaign_id is not null
             or (
                 funnel.first_touch_at is not null
@@ -113,6 +121,8 @@ combined as (
         on primary_people.person_id = funnel.person_id
     left join influence
         on opportunities.opportunity_id = influence.opportunity_id
+    left join users
+        on opportunities.owner_id = users.salesforce_user_id
 
 )
 
@@ -121,7 +131,7 @@ select
     cast(opportunity_name as {{ dbt.type_string() }}) as opportunity_name,
     cast(account_id as {{ dbt.type_string() }}) as account_id,
     cast(person_id as {{ dbt.type_string() }}) as person_id,
-    cast(owner_id as {{ dbt.type_string() }}) as salesforce_owner_id,
+    cast(owner_user_id as {{ dbt.type_string() }}) as owner_id,
     cast(opportunity_type as {{ dbt.type_string() }}) as opportunity_type,
     cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
     cast(close_date as date) as close_date,
