@@ -140,7 +140,7 @@ class HubSpotBuilder:
         rng = self.rng("companies")
         created = c.created
         modified = late_updates(rng, created, np.minimum(created + rng.integers(MINUTE, 3 * DAY, c.n), s.as_of), s.as_of)
-        archived = (~c.has_people) & (rng.random(c.n) < 0.2)
+        archived = (~c.has_people) & (rng.random(c.n) < 0.5)
         modified = np.where(archived, soft_delete_times(rng, modified, s.as_of), modified)
         frame = pl.DataFrame({
             "id": self.company_ids, "name": c.name, "domain": c.domain,

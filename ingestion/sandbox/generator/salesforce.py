@@ -202,12 +202,12 @@ class SalesforceBuilder:
         created = p.converted_at[lead]
         email = email_variant(people.email.gather(person), self.lead_email_code[lead])
         source = self.lead_source.gather(lead)
-        dup = np.flatnonzero(rng.random(k) < 0.02)
+        dup = np.flatnonzero(rng.random(k) < 0.04)
         dup_created = created[dup] + rng.integers(10 * DAY, 300 * DAY, dup.shape[0])
         dup = dup[dup_created <= s.as_of - HOUR]
         dup_created = dup_created[dup_created <= s.as_of - HOUR]
         m = dup.shape[0]
-        dup_deleted = rng.random(m) < 0.2
+        dup_deleted = rng.random(m) < 0.5
         dup_modified = late_updates(rng, dup_created, dup_created, s.as_of)
         dup_modified = np.where(dup_deleted, soft_delete_times(rng, dup_modified, s.as_of), dup_modified)
         self.contact_count = k + m

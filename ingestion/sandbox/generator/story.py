@@ -7,7 +7,7 @@ user, campaign, lead...), so a million people cost a few vector operations, not 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -21,7 +21,7 @@ DAY = 24 * HOUR
 HISTORY_DAYS = 730
 
 # Share of people whose funnel stops at each stage (subscriber .. customer).
-TARGET_STAGE_WEIGHTS = (0.22, 0.38, 0.16, 0.07, 0.09, 0.08)
+TARGET_STAGE_WEIGHTS = (0.24, 0.39, 0.19, 0.06, 0.06, 0.06)
 SUBSCRIBER, LEAD, MQL, SQL, OPPORTUNITY, CUSTOMER = range(6)
 
 
@@ -114,7 +114,6 @@ class Story:
     campaigns: Campaigns
     people: People
     pipeline: Pipeline
-    extras: dict = field(default_factory=dict)
 
 
 def _names(rng: np.random.Generator, n: int) -> tuple[pl.Series, pl.Series]:
@@ -226,7 +225,6 @@ def _people(seed: int, n: int, start: int, as_of: int, users: Users, companies: 
     # A few big companies, many small ones.
     company = np.minimum((populated * rng.random(n) ** 1.6).astype(np.int64), populated - 1)
     free_mail = rng.random(n) < 0.10
-    domain = pl.Series(np.where(free_mail, "", None).tolist(), dtype=pl.String)
     free = pl.Series(vocab.FREE_MAIL_DOMAINS).gather(rng.integers(0, len(vocab.FREE_MAIL_DOMAINS), n))
     domain = pl.select(pl.when(pl.Series(free_mail)).then(free).otherwise(companies.domain.gather(company))).to_series()
     email = unique_emails(_local_part(first, last), domain)
