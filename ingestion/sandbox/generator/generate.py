@@ -50,7 +50,7 @@ def generate(
     out_dir: Path,
     people: int,
     seed: int,
-    as_of: date | datetime | None = None,
+    as_of: date | datetime | str | None = None,
     *,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
@@ -58,7 +58,7 @@ def generate(
     object (``{"salesforce/Lead": 1234, "hubspot/contacts": 10200, ...}``).
 
     ``as_of`` is the dataset's "now": every creation and modification happens at or before it
-    (default: today's UTC midnight). The same (people, seed, as_of) writes byte-identical files.
+    (default: today's UTC midnight; an ISO string such as ``"2024-06-30"`` is accepted too). The same (people, seed, as_of) writes byte-identical files.
     ``progress``, when given, is called with a short line per object written.
     """
     _validate(people, seed)
