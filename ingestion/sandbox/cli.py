@@ -71,7 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not data_dir.is_dir():
         raise UsageError(f"--dir {data_dir} is not a directory (create one with `generate`)")
     faults = _read_faults(args.faults) if args.faults else None
-    server = SandboxServer(data_dir, host=args.host, port=args.port, faults=faults)
+    server = SandboxServer(data_dir, host=args.host, port=args.port, faults=faults, preload=True)
     server.start()
     stop = threading.Event()
     # The server runs in its thread; the main thread only waits for a signal, so shutdown is clean.

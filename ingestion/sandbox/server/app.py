@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 
 from ingestion.sandbox.server.faults import Fault, FaultPlan
+from ingestion.sandbox.server import hubspot, salesforce
 from ingestion.sandbox.server.hubspot import HubSpotApi
 from ingestion.sandbox.server.request import Request
 from ingestion.sandbox.server.responses import (
@@ -88,6 +89,15 @@ class SandboxApp:
             Route("GET", r(r"^/email/public/v1/events/?$"), "hubspot.email_events", hs.email_events,
                   fixed_object="email_events"),
         ]
+
+    def warm(self) -> None:
+        """Load every file now (e.g. in a background thread) instead of on its first request."""
+        for api in ("salesforce", "hubspot"):
+            for name in self.store.names(api):
+                try:
+                    self.store.get(api, name, profile_for(api, name))
+                except Exception as error:  # a broken file must not stop the others from loading
+                    print(f"sandbox: could not load {api}/{name}: {error}", file=sys.stderr)
 
     # --- dispatch ---------------------------------------------------------------------------
 
@@ -172,6 +182,17 @@ class SandboxApp:
         if path == "/__sandbox/sessions/expire" and method == "POST":
             return json_response({"expired": self.salesforce.expire_sessions()})
         return json_response({"status": "error", "message": f"no admin endpoint {method} {request.path}"}, 404)
+
+
+def profile_for(api: str, name: str):
+    """The keys each file is loaded with (the same the endpoints serving it use)."""
+    if api == "salesforce":
+        return salesforce.PROFILE
+    return {
+        "owners": hubspot.PLAIN_PROFILE, "campaigns": hubspot.PLAIN_PROFILE,
+        "marketing_emails": hubspot.PLAIN_PROFILE, "forms": hubspot.PLAIN_PROFILE,
+        "email_events": hubspot.EVENTS_PROFILE, "form_submissions": hubspot.SUBMISSIONS_PROFILE,
+    }.get(name, hubspot.CRM_PROFILE)
 
 
 def _fault_error(api: str, fault: Fault) -> ApiError:

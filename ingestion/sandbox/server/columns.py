@@ -95,44 +95,16 @@ def infer_kind(sample: list[object], numeric_strings: bool = False) -> str:
 def build_column(raw: list[object], kind: str | None = None, numeric_strings: bool = False) -> Column:
     """A column from one value per row (None for null or missing)."""
     kind = kind or infer_kind(raw, numeric_strings)
-    n = len(raw)
     if kind in ("datetime", "date"):
-        texts: list[str | None] = []
-        for value in raw:
-            if isinstance(value, str) and (DATETIME_RE.match(value) or DATE_RE.match(value)):
-                texts.append(value if "T" in value else value + "T00:00:00Z")
-            else:
-                texts.append(None)
-        values, null = datetimes_to_ms(texts)
-        # Epoch-millisecond numbers (HubSpot sends some dates that way) are kept as they are.
-        for i, value in enumerate(raw):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                values[i] = int(value)
-                null[i] = False
-            elif isinstance(value, str) and value.isdigit():
-                values[i] = int(value)
-                null[i] = False
-        return Column(kind, values, null)
+        return _datetime_column(raw, kind)
     if kind == "number":
-        values = np.zeros(n, dtype=np.float64)
-        null = np.ones(n, dtype=bool)
-        for i, value in enumerate(raw):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                values[i] = value
-                null[i] = False
-            elif isinstance(value, str):
-                try:
-                    values[i] = float(value)
-                    null[i] = False
-                except ValueError:
-                    pass
-        return Column(kind, values, null)
+        return _number_column(raw)
     if kind == "bool":
-        values = np.fromiter((value is True for value in raw), dtype=bool, count=n)
-        null = np.fromiter((not isinstance(value, bool) for value in raw), dtype=bool, count=n)
+        values = np.fromiter((value is True for value in raw), dtype=bool, count=len(raw))
+        null = np.fromiter((not isinstance(value, bool) for value in raw), dtype=bool, count=len(raw))
         return Column(kind, values, null)
-    values = np.empty(n, dtype=object)
-    null = np.zeros(n, dtype=bool)
+    values = np.empty(len(raw), dtype=object)
+    null = np.zeros(len(raw), dtype=bool)
     for i, value in enumerate(raw):
         if value is None:
             values[i] = ""
@@ -140,3 +112,54 @@ def build_column(raw: list[object], kind: str | None = None, numeric_strings: bo
         else:
             values[i] = value if isinstance(value, str) else str(value)
     return Column("string", values, null)
+
+
+def _datetime_column(raw: list[object], kind: str) -> Column:
+    # Fast path: every value an ISO datetime string in UTC (what both APIs send) or null.
+    if all(value is None or (type(value) is str and "T" in value) for value in raw):
+        try:
+            values, null = datetimes_to_ms(raw)  # type: ignore[arg-type]
+            return Column(kind, values, null)
+        except ValueError:
+            pass
+    texts: list[str | None] = []
+    for value in raw:
+        if isinstance(value, str) and (DATETIME_RE.match(value) or DATE_RE.match(value)):
+            texts.append(value if "T" in value else value + "T00:00:00Z")
+        else:
+            texts.append(None)
+    values, null = datetimes_to_ms(texts)
+    # Epoch-millisecond numbers (HubSpot sends some dates that way) are kept as they are.
+    for i, value in enumerate(raw):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[i] = int(value)
+            null[i] = False
+        elif isinstance(value, str) and value.isdigit():
+            values[i] = int(value)
+            null[i] = False
+    return Column(kind, values, null)
+
+
+def _number_column(raw: list[object]) -> Column:
+    if not any(isinstance(value, bool) for value in raw):
+        try:
+            # None becomes NaN; numeric strings (HubSpot) are parsed by numpy.
+            values = np.array(raw, dtype=np.float64)
+            null = np.isnan(values)
+            values[null] = 0.0
+            return Column("number", values, null)
+        except (TypeError, ValueError):
+            pass
+    values = np.zeros(len(raw), dtype=np.float64)
+    null = np.ones(len(raw), dtype=bool)
+    for i, value in enumerate(raw):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            values[i] = value
+            null[i] = False
+        elif isinstance(value, str):
+            try:
+                values[i] = float(value)
+                null[i] = False
+            except ValueError:
+                pass
+    return Column("number", values, null)

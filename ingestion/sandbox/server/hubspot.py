@@ -41,6 +41,11 @@ def _prop(name: str) -> Callable[[dict], object]:
     return lambda r: (r.get("properties") or {}).get(name)
 
 
+def _crm_row(r: dict) -> tuple:
+    props = r.get("properties") or {}
+    return r.get("id"), r.get("archived"), props.get("lastmodifieddate"), props.get("hs_lastmodifieddate")
+
+
 CRM_PROFILE = Profile(
     keys={
         "id": (lambda r: r.get("id"), "number"),
@@ -50,15 +55,19 @@ CRM_PROFILE = Profile(
     },
     fields_of=lambda r: r.get("properties") or {},
     numeric_strings=True,
+    row=_crm_row,
 )
 PLAIN_PROFILE = Profile(
     keys={"archived": (lambda r: r.get("archived"), "bool")},
     fields_of=lambda r: r,
+    row=lambda r: (r.get("archived"),),
 )
-EVENTS_PROFILE = Profile(keys={"created": (lambda r: r.get("created"), "number")}, fields_of=lambda r: r)
+EVENTS_PROFILE = Profile(keys={"created": (lambda r: r.get("created"), "number")}, fields_of=lambda r: r,
+                         row=lambda r: (r.get("created"),))
 SUBMISSIONS_PROFILE = Profile(
     keys={"formId": (lambda r: r.get("formId"), "string"), "submittedAt": (lambda r: r.get("submittedAt"), "number")},
     fields_of=lambda r: r,
+    row=lambda r: (r.get("formId"), r.get("submittedAt")),
 )
 _GROUPS = {"contacts": "contactinformation", "companies": "companyinformation"}
 _MARKETING_FILES = {"campaigns": "campaigns", "emails": "marketing_emails", "forms": "forms"}

@@ -41,6 +41,7 @@ PROFILE = Profile(
         "IsDeleted": (lambda r: r.get("IsDeleted"), "bool"),
     },
     fields_of=lambda r: r,
+    row=lambda r: (r.get("SystemModstamp"), r.get("IsDeleted")),
 )
 
 _FROM = re.compile(r"\bfrom\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)

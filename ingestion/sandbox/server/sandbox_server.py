@@ -129,12 +129,13 @@ class SandboxServer:
 
     ``with SandboxServer(path) as server: requests.get(server.url + ...)``. ``port=0`` picks a free
     port. ``faults`` is a fault plan (see ``faults.py``); ``set_faults`` changes it at runtime.
+    Files load on first use; ``preload=True`` loads them all in a background thread at start.
     Credentials default to the sandbox's (overridable by argument or the RELAY_SANDBOX_* variables).
     """
 
     def __init__(self, data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 0, faults: object = None,
                  sf_client_id: str | None = None, sf_client_secret: str | None = None,
-                 hubspot_token: str | None = None, verbose: bool = False):
+                 hubspot_token: str | None = None, verbose: bool = False, preload: bool = False):
         self.data_dir = Path(data_dir)
         if not self.data_dir.is_dir():
             raise ValueError(f"sandbox data directory not found: {self.data_dir}")
@@ -144,6 +145,7 @@ class SandboxServer:
         self.hubspot_token = hubspot_token or os.environ.get(ENV_HUBSPOT_TOKEN) or DEFAULT_HUBSPOT_TOKEN
         self.app = SandboxApp(self.data_dir, self.sf_client_id, self.sf_client_secret, self.hubspot_token, faults)
         self._verbose = verbose
+        self._preload = preload
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -161,12 +163,10 @@ class SandboxServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name=f"sandbox-{self._httpd.server_address[1]}", daemon=True)
         self._thread.start()
+        if self._preload:
+            # Requests are served meanwhile; one for a file still loading waits for that file only.
+            threading.Thread(target=self.app.warm, name="sandbox-preload", daemon=True).start()
         return self
-
-    def serve_forever(self) -> None:
-        """Serve in the calling thread until ``stop()`` (from a signal handler or another thread)."""
-        self._httpd = self._httpd or _HTTPServer((self.host, self.port), self.app, self._verbose)
-        self._httpd.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
         httpd, self._httpd = self._httpd, None
