@@ -176,3 +176,20 @@ def test_hubspot_error_shapes(sandbox_server):
                                                  "value": "not a date"}]}]}
     assert_hs_error(requests.post(f"{base}/crm/v3/objects/contacts/search", json=bad_filter, headers=HS_HEADERS),
                     400, "VALIDATION_ERROR")
+
+
+def test_token_paging_finishes_on_the_version_it_started_on(tmp_path, start_sandbox_server):
+    path = tmp_path / "hubspot" / "email_events.jsonl"
+    original = [{"id": f"e{i}", "created": 1_700_000_000_000 + i * 1000, "type": "SENT"} for i in range(2_500)]
+    write_records(path, original)
+    server = start_sandbox_server(tmp_path)
+    first = requests.get(f"{server.url}/email/public/v1/events", params={"limit": 1000}, headers=HS_HEADERS).json()
+    write_records(path, original[::3])  # rewritten mid-paging
+    ids, page = [e["id"] for e in first["events"]], first
+    while page["hasMore"]:
+        page = requests.get(f"{server.url}/email/public/v1/events", params={"limit": 1000, "offset": page["offset"]},
+                            headers=HS_HEADERS).json()
+        ids += [e["id"] for e in page["events"]]
+    assert ids == [e["id"] for e in original]
+    fresh = list(SandboxClient(server.url).email_events())
+    assert len(fresh) == len(original[::3])

@@ -23,6 +23,7 @@ import orjson
 from ingestion.sandbox.server.columns import Column, build_column
 
 _versions = itertools.count(1)
+VERSION_IDLE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class TableStore:
         self._keep = keep_versions
         self._tables: dict[Path, tuple[tuple, Table]] = {}
         self._history: dict[int, Table] = {}
+        self._last_used: dict[int, float] = {}
         self._locks: dict[Path, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -214,15 +216,27 @@ class TableStore:
             return table
 
     def version(self, version: int) -> Table | None:
-        return self._history.get(version)
+        """A table version by number: the current one, or a replaced one still being paged."""
+        with self._guard:
+            table = self._history.get(version)
+            if table is not None:
+                self._last_used[version] = time.monotonic()
+            return table
 
     def _remember(self, path: Path, signature: tuple, table: Table) -> None:
         self._tables[path] = (signature, table)
         with self._guard:
             self._history[table.version] = table
+            now = time.monotonic()
+            self._last_used[table.version] = now
+            current = {t.version for _, t in self._tables.values()}
             same_file = sorted(v for v, t in self._history.items() if t.path == path)
-            for old in same_file[: -self._keep]:
+            stale = set(same_file[: -self._keep])
+            # A replaced version is kept for paging that began on it, until idle for a while.
+            stale |= {v for v in self._history if v not in current and now - self._last_used[v] > VERSION_IDLE_SECONDS}
+            for old in stale:
                 del self._history[old]
+                del self._last_used[old]
 
 
 def _signature(path: Path) -> tuple:
