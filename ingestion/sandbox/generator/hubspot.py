@@ -32,6 +32,17 @@ def _numeric_ids(start: int, n: int, offset: int = 0) -> pl.Series:
     return pl.Series(np.arange(start + offset, start + offset + n, dtype=np.int64)).cast(pl.String)
 
 
+def _name_value_lists(columns: dict[str, pl.Series]) -> pl.Series:
+    """One ``[{"name", "value"}, ...]`` list per row, one entry per column, built as a flat struct
+    column reshaped into rows (``concat_list`` of structs is 30x slower)."""
+    n, width = next(iter(columns.values())).len(), len(columns)
+    flat = pl.concat([c.cast(pl.String) for c in columns.values()])
+    order = (np.arange(width)[None, :] * n + np.arange(n)[:, None]).ravel()
+    names = pl.Series(list(columns), dtype=pl.String).gather(np.tile(np.arange(width), n))
+    entries = pl.DataFrame({"name": names, "value": flat.gather(order)}).to_struct("values")
+    return entries.reshape((n, width)).cast(pl.List(entries.dtype))
+
+
 def _conform(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     return frame.select([pl.col(field).cast(dtype) for field, dtype in HUBSPOT[name].items()])
 
@@ -324,18 +335,14 @@ class HubSpotBuilder:
         form = pick(rng, (0.2, 0.2, 0.15, 0.1, 0.1, 0.08, 0.07, 0.04, 0.03, 0.03), k)
         typed = email_variant(self.contact_email.gather(contact), variant_codes(rng, k, 0.05))
         slug = pl.Series(vocab.FORM_NAMES).str.to_lowercase().str.replace_all("[^a-z]+", "-").gather(form)
-        value = lambda name, column: pl.struct(name=pl.lit(name), value=column)  # noqa: E731
         frame = pl.DataFrame({
-            "formId": self._form_ids().gather(form), "conversionId": guids(rng, k),
-            "submittedAt": at, "_email": typed, "_first": people.first.gather(person),
-            "_last": people.last.gather(person), "_company": s.companies.name.gather(people.company[person]),
+            "formId": self._form_ids().gather(form), "conversionId": guids(rng, k), "submittedAt": at,
+            "values": _name_value_lists({
+                "email": typed, "firstname": people.first.gather(person), "lastname": people.last.gather(person),
+                "company": s.companies.name.gather(people.company[person]),
+            }),
             "pageUrl": PAGE_URL + slug,
-        }).with_columns(
-            values=pl.concat_list([
-                value("email", pl.col("_email")), value("firstname", pl.col("_first")),
-                value("lastname", pl.col("_last")), value("company", pl.col("_company")),
-            ])
-        )
+        })
         return _conform(frame, "form_submissions")
 
     def frames(self) -> Iterator[tuple[str, pl.DataFrame]]:
