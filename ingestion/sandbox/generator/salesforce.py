@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -14,7 +15,7 @@ from ingestion.sandbox.generator.mess import (
 )
 from ingestion.sandbox.generator.randomness import lognormal_ms, pick, ranks_within, stream
 from ingestion.sandbox.generator.schema import SALESFORCE
-from ingestion.sandbox.generator.story import DAY, HOUR, MINUTE, OPPORTUNITY, Story
+from ingestion.sandbox.generator.story import DAY, HOUR, MINUTE, Story
 from ingestion.sandbox.generator.wire_formats import iso_date, sf_datetime
 
 _URL = f"/services/data/{vocab.SALESFORCE_API_VERSION}/sobjects/"
@@ -226,9 +227,11 @@ class SalesforceBuilder:
         })
         return finish(frame, "Contact")
 
+    @functools.cached_property
     def _opportunity_facts(self):
+        """What Opportunity and OpportunityHistory share: company, currency, amount, closing."""
         s, p = self.s, self.s.pipeline
-        rng = self.rng("Opportunity")
+        rng = self.rng("Opportunity/facts")
         m = p.opp_lead.shape[0]
         person = p.person[p.opp_lead]
         company = s.people.company[person]
@@ -244,7 +247,7 @@ class SalesforceBuilder:
     def opportunities(self) -> pl.DataFrame:
         s, p = self.s, self.s.pipeline
         rng = self.rng("Opportunity")
-        person, company, currency, amount, closed, close = self._opportunity_facts()
+        person, company, currency, amount, closed, close = self._opportunity_facts
         m = person.shape[0]
         stage = p.opp_final_stage
         camp = s.people.campaign[person]
@@ -271,8 +274,8 @@ class SalesforceBuilder:
         return finish(frame, "Opportunity")
 
     def opportunity_history(self) -> pl.DataFrame:
-        s, p = self.s, self.s.pipeline
-        _, _, _, amount, closed, close = self._opportunity_facts()
+        p = self.s.pipeline
+        _, _, _, amount, closed, close = self._opportunity_facts
         rows = p.opp_last_open_stage + 1 + closed.astype(np.int64)
         opp, rank = ranks_within(rows)
         last = rank == rows[opp] - 1

@@ -303,7 +303,6 @@ def _pipeline(seed: int, as_of: int, people: People) -> Pipeline:
     won = people.reached[opp_person] >= CUSTOMER
     age = as_of - opp_created
     lost = ~won & (age > 90 * DAY) & (rng.random(m) < 0.85)
-    open_ = ~won & ~lost
     final = np.where(won, vocab.WON, np.where(lost, vocab.LOST, rng.integers(0, vocab.OPEN_STAGES, m)))
     last_open = np.where(won, vocab.OPEN_STAGES - 1, np.where(lost, rng.integers(0, vocab.OPEN_STAGES, m), final))
     customer_at = people.stage_at[opp_person, CUSTOMER]
