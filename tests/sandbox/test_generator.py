@@ -162,6 +162,13 @@ def test_timestamps_use_each_apis_format_and_never_pass_as_of(dataset):
             assert created <= modified <= AS_OF_MS, (key, r)
 
 
+def test_hubspot_property_timestamps_mirror_the_record(dataset):
+    _, _, data = dataset
+    for name, prop in (("contacts", "lastmodifieddate"), ("companies", "hs_lastmodifieddate")):
+        for r in data[f"hubspot/{name}"]:
+            assert r["properties"][prop] == r["updatedAt"] and r["properties"]["createdate"] == r["createdAt"]
+
+
 def test_references_resolve_everywhere(dataset):
     _, _, data = dataset
     assert integrity_problems(data) == []

@@ -160,6 +160,10 @@ def test_integrity_formats_and_funnel_hold_after_mutate(mutated):
         if key.startswith("salesforce/"):
             assert all(r["LastModifiedDate"] == r["SystemModstamp"] for r in records)
             assert all(r["attributes"]["url"].endswith("/" + r["Id"]) for r in records)
+    for name, prop in (("contacts", "lastmodifieddate"), ("companies", "hs_lastmodifieddate")):
+        for r in after[f"hubspot/{name}"]:
+            assert r["properties"][prop] == r["updatedAt"] and r["properties"]["createdate"] == r["createdAt"]
+            assert r["properties"]["hs_object_id"] == r["id"]
     assert not [p for p in work.rglob("*") if p.name.endswith(".tmp")]
 
 
