@@ -20,7 +20,14 @@ import orjson
 
 from ingestion.sandbox.server.columns import Column, DATE_RE, DATETIME_RE, infer_kind, parse_datetime_ms
 from ingestion.sandbox.server.request import Request
-from ingestion.sandbox.server.responses import HubSpotError, Response, hs_not_found, hs_validation, json_response
+from ingestion.sandbox.server.responses import (
+    HubSpotError,
+    Response,
+    hs_not_found,
+    hs_validation,
+    json_response,
+    spliced_response,
+)
 from ingestion.sandbox.server.tables import Profile, Table, TableStore
 
 API = "hubspot"
@@ -305,14 +312,14 @@ class HubSpotApi:
 
         rows = table.derived(("archived", archived), compute)
         page = rows[start : start + limit]
-        results = table.records(page)
-        body: dict = {"results": results}
+        body: dict = {}
         if with_total:
             body["total"] = int(len(rows))
         if start + limit < len(rows):
             token = _token(table, start + limit)
             body["paging"] = {"next": {"after": token, "link": _link(request, after=token)}}
-        return json_response(body, records=len(results))
+        # These endpoints return records as the files hold them: no need to parse them.
+        return spliced_response(body, "results", table.raw_array(page), len(page))
 
     def form_submissions(self, request: Request, match: re.Match) -> Response:
         form_id = match.group("form_id")
@@ -367,10 +374,9 @@ class HubSpotApi:
 
         rows = table.derived(("events", low, high, event_type), compute)
         page = rows[start : start + limit]
-        events = table.records(page)
         has_more = start + limit < len(rows)
-        body = {"events": events, "hasMore": has_more, "offset": _token(table, start + len(page))}
-        return json_response(body, records=len(events))
+        body = {"hasMore": has_more, "offset": _token(table, start + len(page))}
+        return spliced_response(body, "events", table.raw_array(page), len(page))
 
     def _resume(self, file: str, profile: Profile, token: str | None) -> tuple[Table, int]:
         """The table version a paging token refers to (the current one for a first page)."""

@@ -26,6 +26,13 @@ def json_response(payload: object, status: int = 200, records: int = 0, headers:
     return Response(status, orjson.dumps(payload), dict(headers or {}), records=records)
 
 
+def spliced_response(envelope: dict, key: str, array: bytes, records: int) -> Response:
+    """A JSON object ``envelope`` plus ``key`` holding an already-serialised JSON array."""
+    head = orjson.dumps(envelope)
+    body = head[:-1] + (b"," if envelope else b"") + orjson.dumps(key) + b":" + array + b"}"
+    return Response(200, body, records=records)
+
+
 class ApiError(Exception):
     """An error answered in its API's shape."""
 

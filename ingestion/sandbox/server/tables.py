@@ -51,6 +51,7 @@ class Table:
     fields: list[str]
     profile: Profile
     bad_lines: int = 0
+    uniform: bool = True  # every record has the same fields (so raw lines can be served as they are)
     _columns: dict[str, Column] = field(default_factory=dict)
     _derived: dict[object, object] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -64,6 +65,11 @@ class Table:
 
     def record(self, row: int) -> dict:
         return orjson.loads(self.data[self.starts[row] : self.ends[row]])
+
+    def raw_array(self, rows: np.ndarray) -> bytes:
+        """The records at ``rows`` as a JSON array, straight from the file's bytes (no parsing)."""
+        data, starts, ends = self.data, self.starts, self.ends
+        return b"[" + b",".join([data[starts[r] : ends[r]] for r in rows.tolist()]) + b"]"
 
     def records(self, rows: np.ndarray) -> list[dict]:
         data, starts, ends = self.data, self.starts, self.ends
@@ -127,6 +133,7 @@ def load_table(name: str, path: Path, profile: Profile) -> Table:
     rows: list[tuple] = []
     seen: dict[str, None] = {}
     last_keys: set[str] = set()
+    key_sets = 0
     keep = np.ones(len(starts), dtype=bool)
     # One orjson call per line measured faster than joining lines into JSON arrays: the records
     # are dropped as soon as their keys are taken, so the allocator and the GC stay idle.
@@ -146,6 +153,7 @@ def load_table(name: str, path: Path, profile: Profile) -> Table:
             keep[index] = False
             continue
         if names.keys() != last_keys:
+            key_sets += 1
             last_keys = set(names)
             for key in names:
                 seen.setdefault(key, None)
@@ -158,7 +166,8 @@ def load_table(name: str, path: Path, profile: Profile) -> Table:
         key: build_column(list(values), kind, numeric_strings=profile.numeric_strings)
         for (key, (_, kind)), values in zip(profile.keys.items(), columns)
     }
-    return Table(name, path, next(_versions), data, starts, ends, keys, list(seen), profile, bad)
+    return Table(name, path, next(_versions), data, starts, ends, keys, list(seen), profile, bad,
+                 uniform=key_sets <= 1)
 
 
 class TableStore:
