@@ -1,0 +1,181 @@
+"""Validate warehouse tables against their suites, in the warehouse, and describe the outcome.
+
+One call validates a group of tables through one GX checkpoint (which also rebuilds the Data Docs
+site), records the outcome in the quality history and returns plain dataclasses that the Dagster
+adapter and the summary report read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+from great_expectations.checkpoint import UpdateDataDocsAction
+
+from expectations.context import get_context, quality_dir, warehouse_datasource
+from expectations.history import History, TableRecord
+from expectations.suites import CRITICAL, SuiteSettings, TableRules, build_suite
+
+SAMPLE_SIZE = 5
+
+
+@dataclass
+class ExpectationOutcome:
+    expectation: str
+    """A readable name: the GX type and its column(s), or the description given in the suite."""
+    severity: str
+    success: bool
+    observed: Any = None
+    unexpected_count: int | None = None
+    sample: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class TableOutcome:
+    table: str
+    outcomes: list[ExpectationOutcome]
+    row_count: int | None = None
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+    @property
+    def blocking(self) -> bool:
+        return any(o.severity == CRITICAL for o in self.failed)
+
+    @property
+    def status(self) -> str:
+        if self.blocking:
+            return "failed"
+        return "warning" if self.failed else "passed"
+
+
+@dataclass
+class ValidationRun:
+    run_id: str
+    tables: list[TableOutcome]
+    data_docs: Path | None
+
+    @property
+    def blocking(self) -> bool:
+        return any(t.blocking for t in self.tables)
+
+
+def validate(
+    tables: Sequence[TableRules],
+    run_id: str,
+    settings: SuiteSettings | None = None,
+    root: Path | None = None,
+    checkpoint_name: str = "relay",
+) -> ValidationRun:
+    """Validate ``tables`` in the warehouse; the history and Data Docs under ``root`` are updated."""
+    settings = settings or SuiteSettings()
+    root = root or quality_dir()
+    history = History(root)
+    context = get_context(root)
+    datasource = warehouse_datasource(context)
+    definitions = []
+    try:
+        for rules in tables:
+            asset = datasource.add_table_asset(name=rules.name, table_name=rules.table, schema_name=rules.schema)
+            batch = asset.add_batch_definition_whole_table("whole table")
+            suite = context.suites.add_or_update(build_suite(rules, settings, history.previous_row_count(rules.name)))
+            definitions.append(
+                context.validation_definitions.add_or_update(
+                    gx.ValidationDefinition(name=rules.name, data=batch, suite=suite)
+                )
+            )
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=checkpoint_name,
+                validation_definitions=definitions,
+                actions=[UpdateDataDocsAction(name="data_docs")],
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
+            )
+        )
+        result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+    finally:
+        # Both engines GX made (the datasource's, for connection tests and reflection, and the
+        # execution engine's) hold the warehouse open until disposed: a DuckDB file stays locked.
+        datasource.get_execution_engine().close()
+        datasource.get_engine().dispose()
+    by_suite = {r.suite_name: r for r in result.run_results.values()}
+    outcomes = [_table_outcome(rules.name, by_suite[rules.name]) for rules in tables]
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    history.append(
+        [
+            TableRecord(run_id, now, t.table, t.status, t.row_count, [o.expectation for o in t.failed])
+            for t in outcomes
+        ]
+    )
+    return ValidationRun(run_id, outcomes, data_docs_index(root))
+
+
+def data_docs_index(root: Path | None = None) -> Path | None:
+    index = (root or quality_dir()) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return index if index.exists() else None
+
+
+def _table_outcome(table: str, suite_result: Any) -> TableOutcome:
+    outcomes: list[ExpectationOutcome] = []
+    row_count: int | None = None
+    for result in suite_result.results:
+        config = result.expectation_config
+        details = result.result or {}
+        if config.type == "expect_table_row_count_to_be_between" and details.get("observed_value") is not None:
+            row_count = int(details["observed_value"])
+        info = result.exception_info or {}
+        error = info.get("exception_message") if info.get("raised_exception") else _first_exception(info)
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=_name(config),
+                severity=str(getattr(config, "severity", CRITICAL) or CRITICAL).split(".")[-1].lower(),
+                success=bool(result.success),
+                observed=_plain(details.get("observed_value")),
+                unexpected_count=details.get("unexpected_count"),
+                sample=_sample(details),
+                error=error,
+            )
+        )
+    return TableOutcome(table, outcomes, row_count)
+
+
+def _name(config: Any) -> str:
+    if config.description:
+        return config.description
+    kwargs = config.kwargs
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if kwargs.get(k)]
+    return f"{config.type}({', '.join(columns)})" if columns else config.type
+
+
+def _first_exception(info: dict) -> str | None:
+    for value in info.values():
+        if isinstance(value, dict) and value.get("exception_message"):
+            return str(value["exception_message"])
+    return None
+
+
+def _sample(details: dict) -> list[Any]:
+    if details.get("partial_unexpected_list"):
+        return [_plain(v) for v in details["partial_unexpected_list"][:SAMPLE_SIZE]]
+    rows = (details.get("details") or {}).get("unexpected_rows")
+    if rows:
+        return [_plain(row) for row in list(rows)[:SAMPLE_SIZE]]
+    return []
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly: dates and decimals become strings, rows become dicts."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
