@@ -31,6 +31,16 @@ def member(values: pl.Series, pool: pl.Series) -> np.ndarray:
     return values.is_in(pool.implode()).fill_null(False).to_numpy()
 
 
+def _line_ends(view, chunk: int = 64 * 2**20) -> np.ndarray:
+    """Positions of every newline in ``view``, scanned in chunks so memory stays flat."""
+    found = []
+    for offset in range(0, len(view), chunk):
+        block = np.frombuffer(view, dtype=np.uint8, count=min(chunk, len(view) - offset), offset=offset)
+        found.append(np.flatnonzero(block == ord("\n")) + offset)
+        del block
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+
+
 class Change:
     """One object's records while they change, and the ids changed so far."""
 
@@ -237,15 +247,13 @@ class Changes:
             self.finished[key] = (0, None, {"updated": [], "inserted": [], "deleted": []})
             return
         with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            data = np.frombuffer(view, dtype=np.uint8)
-            ends = np.flatnonzero(data == ord("\n"))
-            ends_with_newline = data[-1] == ord("\n")
+            ends = _line_ends(view)
+            ends_with_newline = view[size - 1] == ord("\n")
             if not ends_with_newline:
                 ends = np.append(ends, size)
             starts = np.concatenate([[0], ends[:-1] + 1])
             chosen = self.sample(np.arange(ends.shape[0]))
             picked = b"\n".join(view[starts[i] : ends[i]] for i in chosen.tolist())
-            del data
         n = ends.shape[0]
         previous_max = None
         if chosen.shape[0] == 0:

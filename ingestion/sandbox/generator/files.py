@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.json as pa_json
 
 from ingestion.sandbox.generator.schema import MODIFIED_FIELD, OBJECTS
 
@@ -42,7 +44,27 @@ def read_object(data_dir: Path, key: str) -> pl.DataFrame:
     schema = OBJECTS[key]
     if not path.exists() or path.stat().st_size == 0:
         return pl.DataFrame(schema=schema)
+    if key.startswith("hubspot/"):
+        # polars' ndjson reader is 2-4x slower than Arrow's on HubSpot's wide nested records.
+        options = pa_json.ParseOptions(explicit_schema=_arrow_schema(schema), unexpected_field_behavior="ignore")
+        return pl.from_arrow(pa_json.read_json(path, parse_options=options)).cast(schema)
     return pl.read_ndjson(path, schema=schema)
+
+
+def _arrow_type(kind: pa.DataType) -> pa.DataType:
+    """The type Arrow's JSON reader accepts (no large or view types) for a polars-made Arrow type."""
+    if pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return pa.string()
+    if pa.types.is_large_list(kind) or pa.types.is_list(kind):
+        return pa.list_(_arrow_type(kind.value_type))
+    if pa.types.is_struct(kind):
+        return pa.struct([pa.field(f.name, _arrow_type(f.type)) for f in kind])
+    return kind
+
+
+def _arrow_schema(schema: pl.Schema) -> pa.Schema:
+    empty = pl.DataFrame(schema=schema).to_arrow().schema
+    return pa.schema([pa.field(f.name, _arrow_type(f.type)) for f in empty])
 
 
 def write_json(path: Path, document: dict) -> None:
