@@ -72,7 +72,10 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"--dir {data_dir} is not a directory (create one with `generate`)")
     faults = _read_faults(args.faults) if args.faults else None
     server = SandboxServer(data_dir, host=args.host, port=args.port, faults=faults, preload=True)
-    server.start()
+    try:
+        server.start()
+    except OSError as error:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
     stop = threading.Event()
     # The server runs in its thread; the main thread only waits for a signal, so shutdown is clean.
     for signum in (signal.SIGINT, signal.SIGTERM):

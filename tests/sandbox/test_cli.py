@@ -113,3 +113,14 @@ def test_demo_serves_every_object_in_full(sandbox_dataset_copy):
     assert "Every object was served in full" in result.stdout
     assert "MISMATCH" not in result.stdout
     assert "salesforce/Lead" in result.stdout and "hubspot/email_events" in result.stdout
+
+
+def test_serve_on_a_busy_port_is_a_clean_error(sandbox_dataset):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = _cli("serve", "--dir", str(sandbox_dataset), "--port", str(port))
+    _assert_clean_error(result, "cannot listen", str(port))

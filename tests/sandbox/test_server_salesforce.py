@@ -178,3 +178,17 @@ def test_password_grant_and_instance_url(sandbox_server):
     })
     assert response.status_code == 200
     assert response.json()["instance_url"] == sandbox_server.url
+
+
+def test_malformed_http_gets_json_not_a_trace(sandbox_server):
+    import socket
+
+    host, port = sandbox_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"GET /services/data/v61.0/query HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+        reply = b""
+        while chunk := connection.recv(4096):
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert body == b'[{"message":"Bad Content-Length header","errorCode":"BAD_REQUEST"}]'

@@ -51,6 +51,21 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._handle("DELETE")
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP (bad request line, oversized headers): JSON in the API's shape, not HTML."""
+        path = getattr(self, "path", "") or ""
+        text = message or self.responses.get(code, ("error",))[0]
+        if path.startswith("/services/"):
+            body = orjson.dumps([{"message": text, "errorCode": "BAD_REQUEST"}])
+        else:
+            body = orjson.dumps({"status": "error", "message": text, "correlationId": "sandbox",
+                                 "category": "VALIDATION_ERROR"})
+        self.close_connection = True
+        try:
+            self._send(code, body, {"Connection": "close"}, "application/json;charset=UTF-8")
+        except OSError:
+            pass
+
     def log_message(self, format: str, *args) -> None:
         if self.server.verbose:
             sys.stderr.write(f"sandbox: {self.address_string()} {format % args}\n")
@@ -58,6 +73,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         try:
             length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.send_error(400, "Bad Content-Length header")
+            return
+        try:
             body = self.rfile.read(length) if length > 0 else b""
             parts = urlsplit(self.path)
             host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
