@@ -162,8 +162,16 @@ def _users(seed: int, n_people: int, start: int) -> Users:
 def _companies(seed: int, n_people: int, start: int, users: Users) -> Companies:
     rng = stream(seed, "companies")
     n = max(20, n_people // 8)
-    a = pl.Series(vocab.COMPANY_WORDS_A).gather(rng.integers(0, len(vocab.COMPANY_WORDS_A), n))
+    # "Blue Harbor Analytics Group": enough combinations that few names need a number to be unique.
+    words_a = pl.Series(vocab.COMPANY_WORDS_A)
+    i = rng.integers(0, words_a.len(), n)
+    j = (i + rng.integers(1, words_a.len(), n)) % words_a.len()
+    a = pl.select(
+        pl.when(pl.Series(rng.random(n) < 0.7)).then(words_a.gather(i) + " " + words_a.gather(j)).otherwise(words_a.gather(i))
+    ).to_series()
     b = pl.Series(vocab.COMPANY_WORDS_B).gather(rng.integers(0, len(vocab.COMPANY_WORDS_B), n))
+    tail = pl.Series(vocab.COMPANY_WORDS_C).gather(rng.integers(0, len(vocab.COMPANY_WORDS_C), n))
+    b = pl.select(pl.when(tail == "").then(b).otherwise(b + " " + tail)).to_series()
     country = pick(rng, vocab.COUNTRY_WEIGHTS, n)
     suffix = pl.Series([c[1] for c in vocab.COUNTRIES]).gather(country)
     tld = pl.Series([c[2] for c in vocab.COUNTRIES]).gather(country)
@@ -174,7 +182,7 @@ def _companies(seed: int, n_people: int, start: int, users: Users) -> Companies:
     numbered = pl.when(pl.col("k") > 1).then(" " + pl.col("k").cast(pl.String)).otherwise(pl.lit(""))
     base = base.with_columns(
         name=pl.col("stem") + numbered + " " + pl.col("suffix"),
-        domain=(pl.col("a") + pl.col("b")).str.to_lowercase()
+        domain=(pl.col("a") + pl.col("b")).str.to_lowercase().str.replace_all(" ", "", literal=True)
         + pl.when(pl.col("k") > 1).then(pl.col("k").cast(pl.String)).otherwise(pl.lit(""))
         + "."
         + pl.col("tld"),

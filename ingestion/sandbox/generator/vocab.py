@@ -46,6 +46,8 @@ COMPANY_WORDS_B = (
     "Media Networks Partners Robotics Security Software Solutions Systems Technologies Telecom Ventures Works"
 ).split()
 
+COMPANY_WORDS_C = ("", "", "", "", "Group", "Global", "International", "Partners", "Holdings", "Collective", "Co")
+
 # (country, company suffix, web top-level domain, currency)
 COUNTRIES = (
     ("United States", "Inc.", "com", "USD"),
