@@ -6,16 +6,15 @@ from __future__ import annotations
 import csv
 import json
 import math
+import secrets
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
-from tests.dbt.sandbox_warehouse import BIN, BuiltWarehouse, _run, build, copy_project, duckdb_env
+from tests.dbt.sandbox_warehouse import BIN, BuiltWarehouse, _run
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_metricflow")]
 
-PEOPLE = 1_500
 GLOSSARY = {
     "leads", "mqls", "sqls", "opportunities", "wins", "win_rate", "lead_to_mql_rate",
     "mql_to_sql_rate", "pipeline", "pipeline_sourced", "bookings", "speed_to_lead_hours",
@@ -24,21 +23,14 @@ GLOSSARY = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    from ingestion.sandbox.generator import generate
-
-    root = tmp_path_factory.mktemp("metricflow")
-    generate(root / "sandbox", PEOPLE, 11, as_of="2025-06-30")
-    built = BuiltWarehouse(
-        "duckdb", duckdb_env(root / "warehouse" / "relay.duckdb"), root,
-        project_dir=copy_project(root / "dbt_project"),
-    )
-    return build(built, root / "sandbox")
+def warehouse(built_duckdb_warehouse: BuiltWarehouse) -> BuiltWarehouse:
+    """The session's sandbox dataset built into DuckDB, on a private copy of the project whose
+    target/semantic_manifest.json is what `mf` reads (tests/dbt/conftest.py)."""
+    return built_duckdb_warehouse
 
 
 def mf_query(warehouse: BuiltWarehouse, *args: str) -> list[dict[str, str]]:
-    out = warehouse.workdir / "mf_result.csv"
-    out.unlink(missing_ok=True)
+    out = warehouse.workdir / f"mf_{secrets.token_hex(4)}.csv"
     env = {**warehouse.run_env(), "DBT_PROFILES_DIR": str(warehouse.project_dir)}
     _run([str(BIN / "mf"), "query", *args, "--csv", str(out)], env, warehouse.project_dir, timeout=600)
     with out.open(newline="") as handle:
