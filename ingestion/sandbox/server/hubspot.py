@@ -95,8 +95,11 @@ class HubSpotApi:
             )
 
     def object_of(self, request: Request, match: re.Match) -> str | None:
+        """The file a request reads (``emails`` -> ``marketing_emails``), for faults and statistics."""
         groups = match.groupdict()
-        return groups.get("object") or groups.get("kind")
+        if groups.get("kind"):
+            return _MARKETING_FILES[groups["kind"]]
+        return groups.get("object")
 
     # --- CRM objects --------------------------------------------------------------------------
 
@@ -190,6 +193,8 @@ class HubSpotApi:
         limit = _limit(body.get("limit"), default=10, maximum=SEARCH_MAX_LIMIT)
         try:
             after = int(body.get("after") or 0)
+            if after < 0:
+                raise ValueError
         except (TypeError, ValueError):
             raise hs_validation(f"Invalid 'after' value: {body.get('after')}") from None
         if after + limit > SEARCH_CAP:
@@ -432,7 +437,9 @@ def _list_param(values: list[str] | None) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def _properties(values: list | None, object_name: str) -> tuple[str, ...]:
+def _properties(values: list | str | None, object_name: str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        values = [values]
     names = _list_param(values) if values and all(isinstance(v, str) for v in values) else None
     if values and names is None:
         raise hs_validation("properties must be a list of property names")
