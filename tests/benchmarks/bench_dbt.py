@@ -13,6 +13,7 @@ incremental <= 10 % of full, full <= 3 x floor, peak memory <= 4 GiB.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -106,10 +107,11 @@ def _load(data_dir: Path, env: dict[str, str], label: str) -> float:
     return seconds
 
 
-def _dbt_build(env: dict[str, str], label: str) -> tuple[float, int]:
+def _dbt_build(env: dict[str, str], label: str, *extra: str) -> tuple[float, int]:
     return _run(
-        [str(BIN / "dbt"), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-         "--target-path", str(Path(env["RELAY_PIPELINES_DIR"]).parent / "dbt_target")],
+        [str(BIN / "dbt"), "build", *extra, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+         "--target-path", str(Path(env["RELAY_PIPELINES_DIR"]).parent / "dbt_target"),
+         "--log-path", str(Path(env["RELAY_PIPELINES_DIR"]).parent / "dbt_logs")],
         env, label,
     )
 
@@ -148,9 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2025-06-30")
     parser.add_argument("--fraction", type=float, default=0.01, help="share of records changed before the incremental run")
     parser.add_argument("--workdir", type=Path, default=None, help="keep everything here (default: a temp dir, removed)")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="reuse the dataset and loaded raw layer already in --workdir (from an earlier run) instead of"
+        " generating and loading them again",
+    )
     args = parser.parse_args(argv)
     if args.people < 100:
         parser.error("--people must be at least 100")
+    if args.reuse and args.workdir is None:
+        parser.error("--reuse needs --workdir")
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="relay_bench_dbt_"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -158,17 +167,21 @@ def main(argv: list[str] | None = None) -> int:
     env = _env(duckdb_path, workdir)
     print(f"bench_dbt: {args.people:,} people, seed {args.seed}, work dir {workdir}", flush=True)
     try:
-        started = time.perf_counter()
-        generate(data_dir, args.people, args.seed, as_of=args.as_of)
-        print(f"  generate dataset           {time.perf_counter() - started:8.1f} s", flush=True)
-
-        load_seconds = _load(data_dir, env, "load_full")
-        print(f"  load raw layer (HTTP + dlt) {load_seconds:7.1f} s", flush=True)
+        if args.reuse and (data_dir / "manifest.json").is_file() and duckdb_path.is_file():
+            people = json.loads((data_dir / "manifest.json").read_text()).get("people")
+            print(f"  reusing the dataset ({people:,} people) and raw layer in {workdir}", flush=True)
+        else:
+            started = time.perf_counter()
+            generate(data_dir, args.people, args.seed, as_of=args.as_of)
+            print(f"  generate dataset           {time.perf_counter() - started:8.1f} s", flush=True)
+            load_seconds = _load(data_dir, env, "load_full")
+            print(f"  load raw layer (HTTP + dlt) {load_seconds:7.1f} s", flush=True)
 
         floor_seconds, tables, rows = _floor(duckdb_path)
         print(f"  floor: CTAS {tables} raw tables {floor_seconds:7.1f} s   ({rows:,} rows)", flush=True)
 
-        full_seconds, full_peak = _dbt_build(env, "dbt_build_full")
+        # --full-refresh: incremental models rebuilt from scratch, whatever ran here before.
+        full_seconds, full_peak = _dbt_build(env, "dbt_build_full", "--full-refresh")
         print(f"  dbt build, full            {full_seconds:8.1f} s   peak {full_peak / GIB:.2f} GiB", flush=True)
 
         changes = mutate(data_dir, args.fraction, args.seed + 1)
