@@ -27,6 +27,14 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     srv.add_argument("--faults", type=Path, default=None, help="JSON file of faults to inject")
+    srv.add_argument("--sf-client-id", default=None,
+                     help="Salesforce client_id to accept (default: $RELAY_SANDBOX_SF_CLIENT_ID or relay-sandbox)")
+    srv.add_argument("--sf-client-secret", default=None,
+                     help="Salesforce client_secret to accept (default: $RELAY_SANDBOX_SF_CLIENT_SECRET "
+                          "or relay-sandbox-secret)")
+    srv.add_argument("--hubspot-token", default=None,
+                     help="HubSpot private-app token to accept (default: $RELAY_SANDBOX_HUBSPOT_TOKEN "
+                          "or pat-sandbox-relay)")
 
     demo = sub.add_parser("demo", help="generate a dataset, serve it and show that both APIs answer")
     demo.add_argument("--people", type=int, default=10_000)

@@ -71,7 +71,9 @@ def _serve(args: argparse.Namespace) -> int:
     if not data_dir.is_dir():
         raise UsageError(f"--dir {data_dir} is not a directory (create one with `generate`)")
     faults = _read_faults(args.faults) if args.faults else None
-    server = SandboxServer(data_dir, host=args.host, port=args.port, faults=faults, preload=True)
+    server = SandboxServer(data_dir, host=args.host, port=args.port, faults=faults, preload=True,
+                           sf_client_id=args.sf_client_id, sf_client_secret=args.sf_client_secret,
+                           hubspot_token=args.hubspot_token)
     try:
         server.start()
     except OSError as error:

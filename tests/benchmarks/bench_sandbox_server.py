@@ -54,7 +54,7 @@ def _hubspot(client: SandboxClient) -> list[tuple[str, int, float]]:
         timed(name, [lambda n=name, a=a: client.crm_objects(n, archived=a, limit=100) for a in (False, True)])
     for name, path, limit in (("owners", "/crm/v3/owners", 500), ("campaigns", "/marketing/v3/campaigns", 100),
                               ("marketing_emails", "/marketing/v3/emails", 100), ("forms", "/marketing/v3/forms", 100)):
-        timed(name, [lambda p=path, l=limit, a=a: client.hs_list(p, {"limit": l, "archived": a})
+        timed(name, [lambda p=path, n=limit, a=a: client.hs_list(p, {"limit": n, "archived": a})
                      for a in ("false", "true")])
     timed("email_events", [lambda: client.email_events(limit=1000)])
     form_ids = [f["id"] for a in ("false", "true") for f in client.hs_list("/marketing/v3/forms", {"limit": 100,

@@ -82,14 +82,16 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path, sandbox_dataset):
     faults.write_text(json.dumps({"faults": [{"kind": "rate_limit", "api": "hubspot", "count": 1}]}))
     process = subprocess.Popen(
         [sys.executable, "-m", "ingestion.sandbox", "serve", "--dir", str(sandbox_dataset), "--port", "0",
-         "--faults", str(faults)],
+         "--faults", str(faults), "--hubspot-token", "pat-custom"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         first = process.stdout.readline().strip()
         assert first.startswith(f"Sandbox serving {sandbox_dataset} on http://127.0.0.1:"), first
         url = first.rsplit(" ", 1)[-1]
-        headers = {"Authorization": "Bearer pat-sandbox-relay"}
+        default = {"Authorization": "Bearer pat-sandbox-relay"}
+        assert requests.get(f"{url}/crm/v3/owners", headers=default, timeout=30).status_code == 401
+        headers = {"Authorization": "Bearer pat-custom"}
         assert requests.get(f"{url}/crm/v3/owners", headers=headers, timeout=30).status_code == 429
         assert requests.get(f"{url}/crm/v3/owners", headers=headers, timeout=30).status_code == 200
         process.send_signal(signal.SIGTERM)
@@ -99,7 +101,7 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path, sandbox_dataset):
             process.kill()
             process.communicate()
     assert process.returncode == 0, err
-    assert "Sandbox stopped after 2 requests" in out
+    assert "Sandbox stopped after 3 requests" in out
     assert "Traceback" not in err
 
 

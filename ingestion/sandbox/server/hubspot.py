@@ -153,7 +153,7 @@ class HubSpotApi:
         try:
             position = int(np.searchsorted(ids, float(record_id)))
         except ValueError:
-            raise hs_not_found(f"Object not found.  objectId are usually numeric.") from None
+            raise hs_not_found("Object not found. objectId are usually numeric.") from None
         if position >= len(ids) or ids[position] != float(record_id):
             raise hs_not_found(f"Object not found. objectId: {record_id}")
         record = table.record(int(rows[position]))

@@ -281,7 +281,8 @@ class SalesforceApi:
         url_base = f"/services/data/v{cursor.version}/sobjects/{table.name}/"
         records = []
         for record in table.records(page_rows):
-            out = {"attributes": record.get("attributes") or {"type": table.name, "url": url_base + str(record.get("Id"))}}
+            attributes = record.get("attributes") or {"type": table.name, "url": url_base + str(record.get("Id"))}
+            out = {"attributes": attributes}
             for name in fields:
                 out[name] = record.get(name)
             records.append(out)

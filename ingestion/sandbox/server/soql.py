@@ -116,7 +116,8 @@ class _Parser:
         token = self.peek()
         if token is None:
             return malformed(f"\n{self.soql}\nERROR at Row:1:Column:{len(self.soql)}\nunexpected token: <EOF>")
-        detail = f"unexpected token: '{token.text}'" if expected is None else f"expecting {expected}, found '{token.text}'"
+        detail = (f"unexpected token: '{token.text}'" if expected is None
+                  else f"expecting {expected}, found '{token.text}'")
         return malformed(f"\n{self.soql}\nERROR at Row:1:Column:{token.pos + 1}\n{detail}")
 
     def take(self, kind: str, text: str | None = None) -> Token:
