@@ -52,17 +52,21 @@ history as (
 snapshots as (
 
     select
-        'snapshot:' || dbt_scd_id as history_id,
-        opportunity_id,
+        'snapshot:' || snapshots.dbt_scd_id as history_id,
+        snapshots.opportunity_id,
         'snapshot' as record_source,
-        dbt_valid_from as valid_from,
-        dbt_valid_to as valid_to,
-        stage_name,
-        amount,
-        currency_code,
-        close_date,
-        probability
-    from {{ ref('snap_salesforce__opportunities') }}
+        snapshots.dbt_valid_from as valid_from,
+        snapshots.dbt_valid_to as valid_to,
+        snapshots.stage_name,
+        snapshots.amount,
+        snapshots.currency_code,
+        snapshots.close_date,
+        snapshots.probability
+    from {{ ref('snap_salesforce__opportunities') }} as snapshots
+    -- Deleted opportunities keep their closed-off versions in the snapshot; the mart follows
+    -- the opportunities that still exist, as fct_opportunities does.
+    inner join opportunities
+        on snapshots.opportunity_id = opportunities.opportunity_id
 
 ),
 
