@@ -11,7 +11,7 @@ with funnel as (
 
     select
         person_id,
-        cast({{ dbt.date_trunc('month', 'coalesce(lead_at, first_touch_at)') }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', 'coalesce(lead_at, first_touch_at, subscriber_at)') }} as date) as cohort_month,
         coalesce(channel, 'unknown') as channel,
         first_touch_campaign_id as campaign_id,
         lead_at,
@@ -20,8 +20,8 @@ with funnel as (
         opportunity_at,
         won_at
     from {{ ref('fct_funnel') }}
-    -- People with neither a lead date nor a touch have not entered the funnel yet.
-    where coalesce(lead_at, first_touch_at) is not null
+    -- Someone with none of these dates has left no trace of entering the funnel yet.
+    where coalesce(lead_at, first_touch_at, subscriber_at) is not null
 
 ),
 
