@@ -51,6 +51,7 @@ class Change:
         self.updated: list[str] = []
         self.inserted: list[str] = []
         self.deleted: list[str] = []
+        self.touched = np.zeros(frame.height, dtype=bool)  # rows already changed by this mutation
 
     @property
     def dirty(self) -> bool:
@@ -142,7 +143,9 @@ class Changes:
 
     def sample(self, candidates: np.ndarray, share: float = 1.0) -> np.ndarray:
         """About ``fraction * share * len(candidates)`` rows drawn from ``candidates``."""
-        k = min(candidates.shape[0], int(round(self.fraction * share * candidates.shape[0])))
+        expected = self.fraction * share * candidates.shape[0]
+        # Rounded at random, so even an object of a few records changes now and then, as often as asked.
+        k = min(candidates.shape[0], int(expected) + int(self.rng.random() < expected - int(expected)))
         if k == 0:
             return np.empty(0, dtype=np.int64)
         return np.sort(self.rng.choice(candidates, size=k, replace=False))
@@ -201,14 +204,19 @@ class Changes:
 
     def update(self, key: str, rows: np.ndarray, **exprs) -> None:
         change = self[key]
+        rows = rows[~change.touched[rows]]
         self._stamp(change, rows, exprs, delete=False)
+        change.touched[rows] = True
         change.updated += change.ids(rows)
 
     def delete(self, key: str, rows: np.ndarray) -> None:
-        """Soft-delete (Salesforce) or archive (HubSpot) the live ones among ``rows``."""
+        """Soft-delete (Salesforce) or archive (HubSpot) the live ones among ``rows`` that this
+        mutation has not changed yet (each record is reported once: updated, inserted or deleted)."""
         change = self[key]
         rows = np.intersect1d(rows, change.live())
+        rows = rows[~change.touched[rows]]
         self._stamp(change, rows, {}, delete=True)
+        change.touched[rows] = True
         change.deleted += change.ids(rows)
 
     def cascade(self, key: str, column: str, parent_ids: list[str]) -> None:
@@ -236,6 +244,7 @@ class Changes:
     def append_rows(self, key: str, rows: pl.DataFrame) -> None:
         change = self[key]
         change.frame = pl.concat([change.frame, rows.cast(change.frame.schema)])
+        change.touched = np.concatenate([change.touched, np.ones(rows.height, dtype=bool)])
         change.inserted += rows[change.id_field].to_list()
 
     def append_copies(self, key: str, new_ids, **exprs) -> None:
