@@ -22,7 +22,8 @@ class TableRecord:
     status: str
     """``passed``, ``warning`` (only warning-severity expectations failed) or ``failed``."""
     row_count: int | None = None
-    failed: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    """Failed expectations: ``expectation``, ``severity``, ``unexpected_count``, ``sample``."""
 
 
 class History:
@@ -44,6 +45,10 @@ class History:
     def trend(self, table: str, runs: int = 10) -> list[str]:
         """Statuses of the table's last ``runs`` validations, oldest first."""
         return [r.status for r in self.records() if r.table == table][-runs:]
+
+    def latest(self) -> dict[str, TableRecord]:
+        """Each table's most recent record."""
+        return {record.table: record for record in self.records()}
 
     def append(self, records: list[TableRecord]) -> None:
         kept = self.records() + records

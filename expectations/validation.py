@@ -110,7 +110,17 @@ def validate(
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     history.append(
         [
-            TableRecord(run_id, now, t.table, t.status, t.row_count, [o.expectation for o in t.failed])
+            TableRecord(
+                run_id,
+                now,
+                t.table,
+                t.status,
+                t.row_count,
+                [
+                    {"expectation": o.expectation, "severity": o.severity, "unexpected_count": o.unexpected_count, "sample": o.sample}
+                    for o in t.failed
+                ],
+            )
             for t in outcomes
         ]
     )

@@ -1,0 +1,1 @@
+"""One folder per integration, each with ``build_defs()`` returning a small ``Definitions``."""
