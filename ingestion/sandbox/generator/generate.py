@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,15 +72,23 @@ def generate(
     story = tell(people, seed, as_of_ms)
     counts: dict[str, int] = {}
     latest: dict[str, object] = {}
-    for system, builder in (("salesforce", SalesforceBuilder(story)), ("hubspot", HubSpotBuilder(story))):
-        for name, frame in builder.frames():
-            key = f"{system}/{name}"
-            write_object(out_dir, key, frame)
-            counts[key] = frame.height
-            latest[key] = max_modified(key, frame)
-            if progress:
-                progress(f"{key}: {frame.height:,} records")
-            del frame
+    # Each file is written on a second thread while the next object is built (polars releases the
+    # GIL), at most one write in flight so at most two large frames are alive.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="relay-generator-writer") as writer:
+        pending = None
+        for system, builder in (("salesforce", SalesforceBuilder(story)), ("hubspot", HubSpotBuilder(story))):
+            for name, frame in builder.frames():
+                key = f"{system}/{name}"
+                counts[key] = frame.height
+                latest[key] = max_modified(key, frame)
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write_object, out_dir, key, frame)
+                if progress:
+                    progress(f"{key}: {frame.height:,} records")
+                del frame
+        if pending is not None:
+            pending.result()
     write_json(out_dir / MANIFEST, {
         "format_version": FORMAT_VERSION,
         "seed": seed,
