@@ -357,3 +357,22 @@ def test_as_of_defaults_to_todays_utc_midnight(tmp_path):
     generate(tmp_path, 100, 3)
     manifest = __import__("json").loads((tmp_path / "manifest.json").read_text())
     assert manifest["as_of"] == datetime.now(UTC).strftime("%Y-%m-%dT00:00:00.000Z")
+
+
+def test_smallest_dataset_is_whole_and_consistent(tmp_path):
+    counts = generate(tmp_path, 100, 9, AS_OF)
+    data = load(tmp_path)
+    assert set(data) == set(counts) and len(counts) == 19
+    assert all(len(data[key]) == n for key, n in counts.items())
+    assert integrity_problems(data) == []
+
+
+def test_regenerating_a_directory_drops_the_old_mutation_logs(tmp_path):
+    from ingestion.sandbox.generator import mutate
+
+    generate(tmp_path, 200, 1, AS_OF)
+    mutate(tmp_path, 0.1, 1)
+    assert (tmp_path / "mutations" / "1.json").exists()
+    generate(tmp_path, 200, 1, AS_OF)
+    assert not (tmp_path / "mutations").exists()
+    assert __import__("json").loads((tmp_path / "manifest.json").read_text())["mutations"] == 0
