@@ -48,6 +48,8 @@ PROFILE = Profile(
 _FROM = re.compile(r"\bfrom\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 _CURRENCY_FIELDS = {"Amount", "AnnualRevenue", "BudgetedCost", "ActualCost", "ExpectedRevenue"}
 _NOT_NILLABLE = {"Id", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp", "Name"}
+COMMON_FIELDS = {"Id": "id", "IsDeleted": "bool", "CreatedDate": "datetime", "LastModifiedDate": "datetime",
+                 "SystemModstamp": "datetime"}
 
 
 @dataclass
@@ -141,7 +143,9 @@ class SalesforceApi:
 
     @staticmethod
     def _field_names(table: Table) -> dict[str, str]:
-        return {name.lower(): name for name in table.fields if name != "attributes"}
+        # Every SObject has the common fields, even when its file is empty.
+        names = [*table.fields, *(f for f in COMMON_FIELDS if f not in table.fields)]
+        return {name.lower(): name for name in names if name != "attributes"}
 
     def versions(self, request: Request, match: re.Match) -> Response:
         return json_response([{"label": "Summer '24", "url": "/services/data/v61.0", "version": "61.0"}])
@@ -176,9 +180,7 @@ class SalesforceApi:
         table = self._table(match.group("sobject"))
         sample = table.sample()
         fields = []
-        for name in table.fields:
-            if name == "attributes":
-                continue
+        for name in self._field_names(table).values():
             values = [record.get(name) for record in sample]
             fields.append(_describe_field(name, values))
         prefix = next((r["Id"][:3] for r in sample if isinstance(r.get("Id"), str)), None)
@@ -299,7 +301,7 @@ def _no_such_column(name: str, sobject: str) -> SalesforceError:
 
 
 def _describe_field(name: str, values: list) -> dict:
-    kind = infer_kind(values)
+    kind = infer_kind(values) if any(v is not None for v in values) else COMMON_FIELDS.get(name, "string")
     present = [v for v in values if v is not None]
     if name == "Id":
         sf_type, soap = "id", "tns:ID"
