@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import orjson
 import pytest
 import requests
 
@@ -192,3 +193,19 @@ def test_malformed_http_gets_json_not_a_trace(sandbox_server):
     head, _, body = reply.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400")
     assert body == b'[{"message":"Bad Content-Length header","errorCode":"BAD_REQUEST"}]'
+
+
+def test_empty_files_and_lines_that_are_not_records(tmp_path, start_sandbox_server):
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    (folder / "Empty__c.jsonl").write_bytes(b"")
+    good = sf_record(1)
+    (folder / "Widget__c.jsonl").write_bytes(
+        orjson.dumps(good) + b"\nnot json\n\n[1, 2]\n" + orjson.dumps(sf_record(2)) + b"\r\n"
+    )
+    server = start_sandbox_server(tmp_path)
+    client = SandboxClient(server.url)
+    assert list(client.soql("SELECT Id, SystemModstamp FROM Empty__c")) == []
+    assert {f["name"]: f["type"] for f in client.sf_get(f"{SF}/sobjects/Empty__c/describe")["fields"]}["Id"] == "id"
+    served = list(client.soql("SELECT Id, Name FROM Widget__c", include_deleted=True))
+    assert [r["Id"] for r in served] == [good["Id"], sf_record(2)["Id"]]
