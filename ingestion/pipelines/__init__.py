@@ -17,7 +17,7 @@ from dlt.common.runtime.collector import Collector
 from dlt.common.pipeline import get_dlt_pipelines_dir
 from dlt.sources import DltSource
 
-from ingestion.pipelines.errors import IngestionError, explain
+from ingestion.pipelines.errors import IngestionError, explain, refused_by_contract
 from ingestion.pipelines.progress import make_progress
 from ingestion.pipelines.targets import Target, TargetConfigError, make_target
 
@@ -84,21 +84,35 @@ def run(
     full_refresh: bool = False,
     progress: bool = True,
 ) -> list[LoadInfo]:
-    """Load each source into the target; raises ``IngestionError`` on the first failure.
+    """Load each source into the target; raises ``IngestionError`` if any source failed.
 
-    A previous run's packages that were extracted but not loaded (crash, kill) are normalized and
-    loaded first: that is dlt's resume, and with merge on primary keys it neither loses nor
-    duplicates rows. ``full_refresh`` drops the source's tables and incremental state first.
+    Sources load independently: one failing does not stop the others, and the error names every
+    failed source. A previous run's packages that were extracted but not loaded (crash, kill) are
+    normalized and loaded first: that is dlt's resume, and with merge on primary keys it neither
+    loses nor duplicates rows. ``full_refresh`` drops the source's tables and incremental state
+    first.
     """
     infos: list[LoadInfo] = []
+    failures: list[IngestionError] = []
     for source in sources:
         name = pipeline_name(source)
+        pipeline = None
         try:
             pipeline = make_pipeline(source, target, progress=make_progress() if progress else None)
             info = pipeline.run(make_source(source), refresh="drop_sources" if full_refresh else None)
-        except (IngestionError, TargetConfigError):
+        except TargetConfigError:
             raise
         except Exception as exc:  # every failure leaves as one readable message
-            raise explain(name, exc) from exc
+            error = explain(name, exc)
+            if pipeline is not None and refused_by_contract(exc):
+                # The refused data sits in an extracted package that would be retried (and refused)
+                # forever; dropping it leaves the committed state, so the next run reads it again.
+                pipeline.abort_packages()
+            failures.append(error)
+            continue
         infos.append(info)
+    if failures:
+        if len(failures) == 1:
+            raise failures[0]
+        raise IngestionError(", ".join(f.pipeline_name for f in failures), "\n".join(map(str, failures)))
     return infos

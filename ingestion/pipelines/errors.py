@@ -36,6 +36,10 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = nested if isinstance(nested, BaseException) else (current.__cause__ or current.__context__)
 
 
+def refused_by_contract(exc: BaseException) -> bool:
+    return any(isinstance(e, DataValidationError) for e in _chain(exc))
+
+
 def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
     """One user-facing error for a failed run (never containing request headers or bodies)."""
     chain = list(_chain(exc))
@@ -59,8 +63,10 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
             pipeline_name,
             f"schema contract refused data{where}: table `{contract.table_name}`"
             + (f", column `{contract.column_name}`" if contract.column_name else "")
-            + f" ({contract.schema_entity} is `{contract.contract_mode}`). The source changed a field's"
-            " type; nothing of this run was loaded. See ingestion/README.md, 'Schema drift'.",
+            + f" ({contract.schema_entity} is `{contract.contract_mode}`): the source sent a value whose"
+            " type contradicts the column's. Nothing of this run was loaded and its extracted data was"
+            " discarded; fix the source (or the table's schema contract) and run again, it resumes"
+            " from the last committed state. See ingestion/README.md, 'Schema drift'.",
         )
 
     http = next((e for e in chain if isinstance(e, HTTPError) and e.response is not None), None)
