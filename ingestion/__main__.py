@@ -53,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         _use_sandbox(args.sandbox.rstrip("/"))
     try:
         infos = run(sources, target=args.target, full_refresh=args.full_refresh, progress=not args.no_progress)
-    except (IngestionError, TargetConfigError) as exc:
+    except IngestionError as exc:
+        for message in exc.messages:
+            print(f"error: {message}", file=sys.stderr)
+        if os.environ.get("RELAY_DEBUG"):
+            logging.getLogger("ingestion").exception("traceback (RELAY_DEBUG is set)")
+        return 1
+    except TargetConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         if os.environ.get("RELAY_DEBUG"):
             logging.getLogger("ingestion").exception("traceback (RELAY_DEBUG is set)")

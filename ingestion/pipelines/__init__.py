@@ -112,7 +112,5 @@ def run(
             continue
         infos.append(info)
     if failures:
-        if len(failures) == 1:
-            raise failures[0]
-        raise IngestionError(", ".join(f.pipeline_name for f in failures), "\n".join(map(str, failures)))
+        raise IngestionError.combined(failures)
     return infos

@@ -24,6 +24,18 @@ class IngestionError(RuntimeError):
     def __init__(self, pipeline_name: str, message: str) -> None:
         super().__init__(f"{pipeline_name}: {message}")
         self.pipeline_name = pipeline_name
+        self.messages = [str(self)]
+
+    @classmethod
+    def combined(cls, failures: list[IngestionError]) -> IngestionError:
+        """One error for several failed pipelines; ``messages`` keeps one line per pipeline."""
+        if len(failures) == 1:
+            return failures[0]
+        error = cls.__new__(cls)
+        RuntimeError.__init__(error, "\n".join(str(f) for f in failures))
+        error.pipeline_name = ", ".join(f.pipeline_name for f in failures)
+        error.messages = [str(f) for f in failures]
+        return error
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
