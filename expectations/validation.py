@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
+import sqlalchemy
 from great_expectations.checkpoint import UpdateDataDocsAction
 
 from expectations.context import get_context, quality_dir, warehouse_datasource
 from expectations.history import History, TableRecord
 from expectations.suites import CRITICAL, SuiteSettings, TableRules, build_suite
-
-SAMPLE_SIZE = 5
+from expectations.suites.rules import SAMPLE_SIZE
 
 
 @dataclass
@@ -96,17 +96,19 @@ def validate(
                 name=checkpoint_name,
                 validation_definitions=definitions,
                 actions=[UpdateDataDocsAction(name="data_docs")],
+                # Column rules report a sample of failing values, never every failing value.
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
             )
         )
         result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+        by_suite = {r.suite_name: r for r in result.run_results.values()}
+        outcomes = [_table_outcome(rules.name, by_suite[rules.name]) for rules in tables]
+        _sample_unexpected_rows(datasource.get_engine(), tables, by_suite, outcomes)
     finally:
         # Both engines GX made (the datasource's, for connection tests and reflection, and the
         # execution engine's) hold the warehouse open until disposed: a DuckDB file stays locked.
         datasource.get_execution_engine().close()
         datasource.get_engine().dispose()
-    by_suite = {r.suite_name: r for r in result.run_results.values()}
-    outcomes = [_table_outcome(rules.name, by_suite[rules.name]) for rules in tables]
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     history.append(
         [
@@ -154,6 +156,23 @@ def _table_outcome(table: str, suite_result: Any) -> TableOutcome:
             )
         )
     return TableOutcome(table, outcomes, row_count)
+
+
+def _sample_unexpected_rows(engine: sqlalchemy.Engine, tables, by_suite, outcomes) -> None:
+    """GX's SUMMARY format leaves out the rows a SQL rule found; fetch a few of them (in SQL)."""
+    for rules, outcome in zip(tables, outcomes):
+        for result, expectation in zip(by_suite[rules.name].results, outcome.outcomes):
+            config = result.expectation_config
+            if expectation.success or config.type != "unexpected_rows_expectation":
+                continue
+            table = f'"{rules.schema}"."{rules.table}"'
+            query = config.kwargs["unexpected_rows_query"].replace("{batch}", table)
+            try:
+                with engine.connect() as con:
+                    rows = con.execute(sqlalchemy.text(f"select * from ({query}) as unexpected limit {SAMPLE_SIZE}"))
+                    expectation.sample = [_plain(dict(row._mapping)) for row in rows.fetchall()]
+            except sqlalchemy.exc.SQLAlchemyError as error:
+                expectation.error = f"could not sample the unexpected rows: {error}"
 
 
 def _name(config: Any) -> str:

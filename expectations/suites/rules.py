@@ -14,6 +14,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 
 CRITICAL = "critical"
+SAMPLE_SIZE = 5
 WARNING = "warning"
 
 

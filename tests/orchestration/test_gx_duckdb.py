@@ -44,6 +44,7 @@ RULES = TableRules(
     not_null=("email",),
     accepted={"status": ("Qualified", "Unqualified")},
     freshness_column="system_modstamp",
+    unexpected_rows=(("converted leads are qualified", "select id, status from {batch} where status = 'Bogus'"),),
 )
 
 
@@ -61,6 +62,9 @@ def test_expectations_compute_metrics_in_duckdb(warehouse: Path, tmp_path: Path)
     status = by_name["expect_column_values_to_be_in_set(status)"]
     assert not status.success and status.unexpected_count == 2 and status.sample == ["Bogus", "Bogus"]
     assert by_name["newest system_modstamp is within 72 hours"].success
+    rows = by_name["converted leads are qualified"]
+    assert not rows.success and rows.observed == 2
+    assert sorted(r["id"] for r in rows.sample) == ["L3", "L4"]
     assert table.blocking and table.status == "failed"
     assert run.data_docs is not None and run.data_docs.exists()
 
