@@ -2,7 +2,7 @@
 --
 -- Incremental, and equal to a full rebuild (tests/dbt/test_incremental_equivalence.py):
 --   * rows the last dlt loads brought (new, late-arriving or changed: _dlt_load_id is newer than
---     any this table has seen) are rewritten;
+--     any this table has seen from the same system) are rewritten;
 --   * rows already here whose person, campaign or channel no longer match today's resolution
 --     (a lead converted, an email merged, a seed edited) are rewritten;
 --   * rows whose source record was deleted, archived or stopped counting as a touch are deleted
@@ -45,11 +45,24 @@ default_channels as (
 
 {% if is_incremental() %}
 
+-- Per source system: the two systems load in separate pipelines that may overlap in time, so one
+-- system's newest load says nothing about what the other has delivered.
+last_loads as (
+
+    select source_system, max(_dlt_load_id) as last_load_id
+    from {{ this }}
+    group by source_system
+
+),
+
 loaded_since_last_run as (
 
-    select touch_id
+    select touches.touch_id
     from touches
-    where _dlt_load_id > (select coalesce(max(_dlt_load_id), '') from {{ this }})
+    left join last_loads
+        on touches.source_system = last_loads.source_system
+    where last_loads.last_load_id is null
+       or touches._dlt_load_id > last_loads.last_load_id
 
 ),
 
