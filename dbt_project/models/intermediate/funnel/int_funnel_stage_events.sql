@@ -124,7 +124,8 @@ opportunity_events as (
     select
         links.person_id,
         'won' as funnel_stage,
-        cast(opportunities.close_date as {{ dbt.type_timestamp() }}) as reached_at,
+        -- CloseDate has no time of day: a deal won on its creation day is won after its creation.
+        greatest(cast(opportunities.close_date as {{ dbt.type_timestamp() }}), opportunities.created_at) as reached_at,
         'salesforce' as source_system,
         'opportunity_won' as evidence
     from {{ ref('int_opportunity_people_linked') }} as links
