@@ -81,8 +81,16 @@ def validate(
     context = get_context(root)
     datasource = warehouse_datasource(context)
     definitions = []
+    missing: dict[str, TableOutcome] = {}
     try:
+        inspector = sqlalchemy.inspect(datasource.get_engine())
         for rules in tables:
+            if not inspector.has_table(rules.table, schema=rules.schema):
+                missing[rules.name] = TableOutcome(
+                    rules.name,
+                    [ExpectationOutcome("table exists", CRITICAL, False, error=f"{rules.name} is not in the warehouse")],
+                )
+                continue
             asset = datasource.add_table_asset(name=rules.name, table_name=rules.table, schema_name=rules.schema)
             batch = asset.add_batch_definition_whole_table("whole table")
             suite = context.suites.add_or_update(build_suite(rules, settings, history.previous_row_count(rules.name)))
@@ -91,19 +99,23 @@ def validate(
                     gx.ValidationDefinition(name=rules.name, data=batch, suite=suite)
                 )
             )
-        checkpoint = context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=checkpoint_name,
-                validation_definitions=definitions,
-                actions=[UpdateDataDocsAction(name="data_docs")],
-                # Column rules report a sample of failing values, never every failing value.
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
+        present = [rules for rules in tables if rules.name not in missing]
+        by_suite = {}
+        if present:
+            checkpoint = context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=checkpoint_name,
+                    validation_definitions=definitions,
+                    actions=[UpdateDataDocsAction(name="data_docs")],
+                    # Column rules report a sample of failing values, never every failing value.
+                    result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
+                )
             )
-        )
-        result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
-        by_suite = {r.suite_name: r for r in result.run_results.values()}
-        outcomes = [_table_outcome(rules.name, by_suite[rules.name]) for rules in tables]
-        _sample_unexpected_rows(datasource.get_engine(), tables, by_suite, outcomes)
+            result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+            by_suite = {r.suite_name: r for r in result.run_results.values()}
+        checked = [_table_outcome(rules.name, by_suite[rules.name]) for rules in present]
+        _sample_unexpected_rows(datasource.get_engine(), present, by_suite, checked)
+        outcomes = [missing.get(rules.name) or checked.pop(0) for rules in tables]
     finally:
         # Both engines GX made (the datasource's, for connection tests and reflection, and the
         # execution engine's) hold the warehouse open until disposed: a DuckDB file stays locked.

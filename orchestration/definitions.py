@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ingestion.pipelines.targets import target_name
 from orchestration.defs import dbt, dlt, jobs, publish, quality
 from orchestration.defs.dbt import MART_NAMES, mart_keys
 from orchestration.defs.partitions import daily_partitions
@@ -22,7 +23,7 @@ def build_definitions() -> dg.Definitions:
     by_name = {key.path[-1]: key for key in marts if key.path[-1] in MART_NAMES}
     quality_defs = quality.build_defs(by_name)
     return dg.Definitions.merge(
-        dlt.build_defs(settings.target_name(), partitions),
+        dlt.build_defs(target_name(), partitions),
         dbt_defs,
         quality_defs,
         publish.build_defs(marts, partitions),

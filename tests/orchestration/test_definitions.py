@@ -81,8 +81,8 @@ def test_every_suite_is_a_blocking_check_on_its_table(definitions: dg.Definition
 
 
 def test_jobs_and_schedules(definitions: dg.Definitions) -> None:
-    assert definitions.get_job_def("relay_pipeline").partitions_def is not None
-    definitions.get_job_def("quality_sweep")
+    assert definitions.resolve_job_def("relay_pipeline").partitions_def is not None
+    definitions.resolve_job_def("quality_sweep")
     hourly = definitions.get_schedule_def("hourly_incremental")
     nightly = definitions.get_schedule_def("nightly_quality_sweep")
     assert hourly.cron_schedule == "0 * * * *" and nightly.cron_schedule == "0 2 * * *"

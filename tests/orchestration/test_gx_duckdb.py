@@ -87,6 +87,14 @@ def test_the_warehouse_file_is_released_after_validation(warehouse: Path, tmp_pa
         con.execute("insert into raw_salesforce.lead values ('L100', 'x@example.com', 'Qualified', now())")
 
 
+def test_a_missing_table_fails_its_suite_without_stopping_the_others(warehouse: Path, tmp_path: Path) -> None:
+    missing = TableRules("raw_hubspot", "email_events", key="id")
+    run = validate([missing, RULES], run_id="t1", root=tmp_path / "quality")
+    absent, present = run.tables
+    assert absent.blocking and absent.failed[0].expectation == "table exists"
+    assert present.row_count == 100
+
+
 def test_upstream_sql_datasource_still_needs_the_fix(warehouse: Path) -> None:
     """GX's generic SQL datasource on DuckDB computes nothing. When this fails, GX has fixed the
     problem upstream and expectations/duckdb_datasource.py can go."""

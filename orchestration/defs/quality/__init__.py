@@ -43,9 +43,9 @@ def _check(
     def _validate(context: AssetCheckExecutionContext, relay: RelaySettings) -> Iterator[dg.AssetCheckResult]:
         selected = [by_key[check.asset_key] for check in context.selected_asset_check_keys]
         root = relay.quality_root()
-        run = validate(selected, run_id=context.run_id, settings=suite_settings(), root=root, checkpoint_name=name)
+        run = validate(selected, run_id=context.run.run_id, settings=suite_settings(), root=root, checkpoint_name=name)
         report = write_report(root)
-        context.instance.add_run_tags(context.run_id, {REPORT_TAG: str(report)})
+        context.instance.add_run_tags(context.run.run_id, {REPORT_TAG: str(report)})
         context.log.info(f"data-quality report: {report}; Data Docs: {run.data_docs}")
         keys = {t.name: key for key, t in by_key.items()}
         yield from asset_check_results(run, lambda table: keys[table], report)
