@@ -13,6 +13,7 @@ from pathlib import Path
 
 import great_expectations as gx
 from great_expectations.data_context import FileDataContext
+from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.datasource.fluent import SQLDatasource
 
 # Imported for its side effect too: GX registers the "duckdb" datasource type when it is defined.
@@ -33,6 +34,12 @@ def get_context(root: Path | None = None) -> FileDataContext:
     root.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(root))
     assert isinstance(context, FileDataContext)
+    bars = context.variables.progress_bars
+    enabled = bars.get("globally", True) if isinstance(bars, dict) else getattr(bars, "globally", True)
+    if bars is None or enabled:
+        # Per-metric progress bars drown the run's own log; Dagster reports progress instead.
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context.variables.save()
     return context
 
 

@@ -44,6 +44,7 @@ def run_pipeline(
     partition_range: tuple[str, str] | None = None,
     asset_selection: Sequence[dg.AssetKey] | None = None,
     tags: dict[str, str] | None = None,
+    log_level: str = "DEBUG",
 ) -> PipelineRun:
     """Run ``relay_pipeline`` for the current day, or for the days ``partition_range`` spans."""
     job = definitions.resolve_job_def(PIPELINE_JOB)
@@ -62,6 +63,7 @@ def run_pipeline(
         raise_on_error=False,
         asset_selection=list(asset_selection) if asset_selection else None,
         tags=run_tags,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
     stored = instance.get_run_by_id(result.run_id)
     run = PipelineRun(result, quality_report=stored.tags.get(REPORT_TAG) if stored else None)

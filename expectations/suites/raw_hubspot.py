@@ -1,5 +1,5 @@
 """Suites for the HubSpot raw layer (``raw_hubspot``), one per table: the contract's columns, keys,
-lifecycle and event vocabularies, freshness by ``updated_at`` (or the event time)."""
+lifecycle and event vocabularies, freshness of the daily-changing ones (contacts, email events)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ TABLES: tuple[TableRules, ...] = (
         accepted={"lifecyclestage": LIFECYCLE_STAGES},
         freshness_column="updated_at",
     ),
-    TableRules(SCHEMA, "companies", columns=V3 + ("name", "domain"), key="id", freshness_column="updated_at"),
+    TableRules(SCHEMA, "companies", columns=V3 + ("name", "domain"), key="id"),
     TableRules(SCHEMA, "owners", columns=("id", "email"), key="id"),
     TableRules(SCHEMA, "campaigns", columns=("id", "hs_name"), key="id"),
     TableRules(SCHEMA, "marketing_emails", columns=("id", "name", "campaign"), key="id"),

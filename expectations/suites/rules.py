@@ -48,7 +48,7 @@ class TableRules:
 class SuiteSettings:
     """Thresholds that depend on the deployment, not on the table."""
 
-    freshness_hours: int = 72
+    freshness_hours: int = 24 * 14
     max_row_count_drop: float = 0.0
     """Fraction by which a table may shrink between two loads (raw deletes are soft: 0)."""
     max_row_count_growth: float = 10.0

@@ -61,7 +61,7 @@ def test_expectations_compute_metrics_in_duckdb(warehouse: Path, tmp_path: Path)
     assert not email.success and email.unexpected_count == 10
     status = by_name["expect_column_values_to_be_in_set(status)"]
     assert not status.success and status.unexpected_count == 2 and status.sample == ["Bogus", "Bogus"]
-    assert by_name["newest system_modstamp is within 72 hours"].success
+    assert by_name["newest system_modstamp is within 336 hours"].success
     rows = by_name["converted leads are qualified"]
     assert not rows.success and rows.observed == 2
     assert sorted(r["id"] for r in rows.sample) == ["L3", "L4"]

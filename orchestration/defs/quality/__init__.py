@@ -24,7 +24,13 @@ REPORT_TAG = "relay/quality_report"
 
 
 def suite_settings() -> SuiteSettings:
-    return SuiteSettings(freshness_hours=int(os.environ.get("RELAY_FRESHNESS_HOURS", "72")))
+    """Thresholds from the environment: ``RELAY_FRESHNESS_HOURS`` (default two weeks)."""
+    default = SuiteSettings()
+    hours = os.environ.get("RELAY_FRESHNESS_HOURS")
+    try:
+        return SuiteSettings(freshness_hours=int(hours)) if hours else default
+    except ValueError:
+        raise ValueError(f"RELAY_FRESHNESS_HOURS must be a whole number of hours, got {hours!r}") from None
 
 
 def _check(
