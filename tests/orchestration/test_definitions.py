@@ -86,3 +86,16 @@ def test_jobs_and_schedules(definitions: dg.Definitions) -> None:
     hourly = definitions.get_schedule_def("hourly_incremental")
     nightly = definitions.get_schedule_def("nightly_quality_sweep")
     assert hourly.cron_schedule == "0 * * * *" and nightly.cron_schedule == "0 2 * * *"
+
+
+def test_the_hourly_schedule_runs_the_current_day_with_run_retries(definitions: dg.Definitions) -> None:
+    import datetime as dt
+
+    schedule = definitions.get_schedule_def("hourly_incremental")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2025, 3, 4, 10, tzinfo=dt.UTC),
+        repository_def=definitions.get_repository_def(),
+    )
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2025-03-04"
+    assert request.tags["dagster/max_retries"] == "2"

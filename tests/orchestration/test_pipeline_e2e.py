@@ -20,6 +20,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from expectations.suites import MART_TABLES, RAW_TABLES
 from ingestion.sandbox.generator import mutate
 from orchestration.defs.dbt import MART_NAMES
 from orchestration.defs.publish import PUBLISHED_KEY
@@ -116,6 +117,17 @@ def test_a_bi_session_open_during_a_run_sees_one_whole_publication_and_no_errors
         seen[mode] = [o["run_id"] for o in observations]
     assert set(seen["held"]) == {before["run_id"]}, "a held session keeps the publication it opened"
     assert seen["fresh"][0] == before["run_id"] and seen["fresh"][-1] == after["run_id"]
+
+
+def test_the_nightly_quality_sweep_runs_every_gx_check_and_rebuilds_nothing(env: PipelineEnv) -> None:
+    result = env.definitions.resolve_job_def("quality_sweep").execute_in_process(instance=env.instance, raise_on_error=False)
+    assert result.success
+    evaluations = [
+        e.event_specific_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    assert len(evaluations) == len(RAW_TABLES) + len(MART_TABLES)
+    assert all(e.passed and e.check_name == "great_expectations" for e in evaluations)
+    assert [e for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION] == []
 
 
 def test_a_backfill_processes_exactly_the_days_of_its_range(env: PipelineEnv) -> None:

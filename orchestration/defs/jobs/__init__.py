@@ -53,7 +53,7 @@ def quality_sweep_job(gx_checks: Sequence[dg.AssetChecksDefinition]):
     )
 
 
-def build_defs(partitions: dg.PartitionsDefinition, gx_checks: Sequence[dg.AssetChecksDefinition]) -> dg.Definitions:
+def build_defs(partitions: dg.TimeWindowPartitionsDefinition, gx_checks: Sequence[dg.AssetChecksDefinition]) -> dg.Definitions:
     pipeline = pipeline_job(partitions)
     sweep = quality_sweep_job(gx_checks)
     timezone = os.environ.get("RELAY_SCHEDULE_TIMEZONE") or "UTC"
@@ -72,7 +72,8 @@ def build_defs(partitions: dg.PartitionsDefinition, gx_checks: Sequence[dg.Asset
     )
     def hourly_incremental(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         now = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
-        day = partitions.get_last_partition_key(current_time=now)
+        # The day the tick falls on: with end_offset=1 that is the partitions' last (current) day.
+        day = partitions.get_partition_key_for_timestamp(now.timestamp())
         return dg.RunRequest(run_key=f"{day}@{now.isoformat()}", partition_key=day, tags=run_retry_tags())
 
     nightly = dg.ScheduleDefinition(
