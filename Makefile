@@ -2,15 +2,21 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: setup demo test test-quick postgres benchmark
+.PHONY: setup demo ui test test-quick postgres benchmark
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-# Generate a dataset, start the sandbox and run the main job against it.
+# Generate a dataset, start the sandbox and run the whole pipeline through Dagster against it.
 demo: setup
-	$(UV) run python -m ingestion.sandbox demo
+	$(UV) run python -m orchestration demo
+
+# The Dagster UI on http://127.0.0.1:3000 (schedules, backfills, asset checks).
+# Instance storage goes to .dagster_home/ (gitignored), configured by the committed dagster.yaml.
+ui: setup
+	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(UV) run dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 postgres:
 	@bash tests/ensure_postgres.sh
