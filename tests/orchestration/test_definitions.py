@@ -20,13 +20,18 @@ def definitions() -> dg.Definitions:
     return defs
 
 
-def test_importing_the_definitions_does_no_work() -> None:
-    import orchestration.defs.dbt.project as project
+def test_importing_the_definitions_does_no_work(tmp_path) -> None:
+    """No dbt parse, no environment read at import: in a fresh interpreter, importing the
+    definitions leaves the dbt project unprepared."""
+    import subprocess
+    import sys
 
-    project.dbt_project.cache_clear()
-    import orchestration.definitions  # noqa: F401
-
-    assert project.dbt_project.cache_info().currsize == 0
+    code = (
+        "import orchestration.definitions, orchestration.defs.dbt.project as p;"
+        "print(p.dbt_project.cache_info().currsize)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert out.stdout.strip() == "0"
 
 
 def test_raw_tables_feed_the_dbt_sources(definitions: dg.Definitions) -> None:
