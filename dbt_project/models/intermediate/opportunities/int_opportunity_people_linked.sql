@@ -79,7 +79,7 @@ ranked as (
         *,
         row_number() over (
             partition by opportunity_id
-            order by link_priority, linked_at, person_id
+            order by link_priority, linked_at nulls last, person_id
         ) as person_rank
     from per_person
 

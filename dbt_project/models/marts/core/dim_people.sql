@@ -24,11 +24,11 @@ ranked as (
         *,
         row_number() over (
             partition by person_id
-            order by record_priority, modified_at desc, record_key
+            order by record_priority, modified_at desc nulls last, record_key
         ) as survivor_rank,
         row_number() over (
             partition by person_id, record_type
-            order by created_at, record_key
+            order by created_at nulls last, record_key
         ) as type_rank
     from records
 

@@ -6,13 +6,13 @@
 --   * rows already here whose person, campaign or channel no longer match today's resolution
 --     (a lead converted, an email merged, a seed edited) are rewritten;
 --   * rows whose source record was deleted, archived or stopped counting as a touch are deleted
---     by the post-hook.
+--     by the pre-hook (before the merge, while is_incremental() still tells a first build apart).
 {{ config(
     materialized='incremental',
     unique_key='touch_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook="{{ delete_vanished_rows(this, ref('int_touches_unioned'), 'touch_id') }}"
+    pre_hook="{{ delete_vanished_rows(this, ref('int_touches_unioned'), 'touch_id') }}"
 ) }}
 
 with
