@@ -52,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         from ingestion.sandbox.generator import generate
 
         _say(f"generating a sandbox dataset of {args.people:,} people (seed {args.seed}) in {data_dir}")
-        generate(data_dir, args.people, args.seed)
+        try:
+            generate(data_dir, args.people, args.seed)
+        except ValueError as error:  # out-of-range people, unusable directory, ...
+            _say(f"cannot generate the dataset: {error}")
+            return 2
     else:
         _say(f"using the sandbox dataset in {data_dir}")
     with SandboxServer(data_dir) as server:
@@ -68,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run_pipeline() -> int:
     import dagster as dg
 
+    from expectations.validation import data_docs_index
     from orchestration.definitions import build_definitions
     from orchestration.docs import generate_dbt_docs
     from orchestration.runs import run_pipeline
@@ -82,7 +87,6 @@ def _run_pipeline() -> int:
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     _say("running relay_pipeline: dlt loads -> raw checks -> dbt build -> mart checks -> publish")
     run = run_pipeline(definitions, instance, log_level="INFO")
-    settings = definitions.resources["relay"]
     print(flush=True)
     if not run.success:
         _say(f"the run failed after {time.monotonic() - started:.0f}s; the last good publication is unchanged")
@@ -96,27 +100,19 @@ def _run_pipeline() -> int:
     _say(f"pipeline finished in {time.monotonic() - started:.0f}s; generating the dbt docs")
     docs = generate_dbt_docs()
     print()
-    print(_summary(settings))
+    print(_summary())
     print()
     print("Where things are")
-    print(f"  warehouse (pipeline's)   {_location(settings, published=False)}")
-    print(f"  published for BI         {_location(settings, published=True)}")
+    print(f"  warehouse (pipeline's)   {_location(published=False)}")
+    print(f"  published for BI         {_location(published=True)}")
     print(f"  dbt docs                 {docs}")
     print(f"  data-quality report      {run.quality_report}")
-    from expectations.validation import data_docs_index
-
-    print(f"  GX Data Docs             {data_docs_index(_quality_root(settings))}")
+    print(f"  GX Data Docs             {data_docs_index()}")
     print("  Dagster UI               uv run dagster dev   (then http://127.0.0.1:3000)")
     return 0
 
 
-def _quality_root(settings) -> Path:
-    from expectations.context import quality_dir
-
-    return quality_dir()
-
-
-def _location(settings, published: bool) -> str:
+def _location(published: bool) -> str:
     from ingestion.pipelines.targets import duckdb_path, target_name
     from orchestration.publication import published_path, published_pg_schema
 
@@ -126,16 +122,16 @@ def _location(settings, published: bool) -> str:
     return f"postgres {os.environ.get('RELAY_PG_HOST', '127.0.0.1')}:{os.environ.get('RELAY_PG_PORT', '5432')}/{os.environ.get('RELAY_PG_DATABASE', 'relay')} schema {schema}"
 
 
-def _summary(settings) -> str:
+def _summary() -> str:
     from ingestion.pipelines.targets import target_name
     from orchestration.publication import published_path, published_pg_schema
     from orchestration.summary import funnel_summary_duckdb, funnel_summary_postgres
 
     if target_name() == "duckdb":
         return funnel_summary_duckdb(published_path())
-    from orchestration.defs.publish import _pg_connection
+    from orchestration.defs.publish import pg_connection
 
-    return funnel_summary_postgres(_pg_connection, published_pg_schema())
+    return funnel_summary_postgres(pg_connection, published_pg_schema())
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from orchestration.publication import publish_duckdb, publish_postgres
 PUBLISHED_KEY = dg.AssetKey(["published", "warehouse"])
 
 
-def _pg_connection():
+def pg_connection():
     import psycopg2
 
     settings = {key: os.environ.get(key, default) for key, default in PG_DEFAULTS.items()}
@@ -45,7 +45,7 @@ def build_defs(mart_keys: list[dg.AssetKey], partitions: dg.PartitionsDefinition
         if relay.target_name() == "duckdb":
             publication = publish_duckdb(relay.warehouse_path(), relay.publication_path(), run_id=context.run_id)
         else:
-            publication = publish_postgres(_pg_connection, run_id=context.run_id)
+            publication = publish_postgres(pg_connection, run_id=context.run_id)
         context.log.info(f"published {len(publication.tables)} tables to {publication.location}")
         metadata: dict[str, object] = {
             "location": dg.MetadataValue.path(publication.location),
