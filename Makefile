@@ -28,3 +28,8 @@ test: setup postgres
 # The quick subset for local work: everything but the slow end-to-end tests.
 test-quick: setup
 	$(UV) run pytest -m "not slow" -n 2 --dist loadgroup
+
+# Every stage of the pipeline at 10k, 100k and 1M people: a table on stdout, JSON under
+# data/benchmarks/. Long (the 1M scale alone takes a while); not part of the test suite.
+benchmark: setup
+	$(UV) run python -m tests.benchmarks.bench_pipeline
