@@ -19,6 +19,7 @@ from dlt.sources import DltSource
 
 from ingestion.pipelines.errors import IngestionError, explain, refused_by_contract
 from ingestion.pipelines.progress import make_progress
+from ingestion.pipelines.replays import remove_replayed_rows
 from ingestion.pipelines.targets import Target, TargetConfigError, make_target
 
 SOURCES = ("salesforce", "hubspot")
@@ -33,6 +34,7 @@ __all__ = [
     "make_pipeline",
     "make_source",
     "pipeline_name",
+    "remove_replayed_rows",
     "run",
 ]
 
@@ -98,8 +100,15 @@ def run(
         name = pipeline_name(source)
         pipeline = None
         try:
-            pipeline = make_pipeline(source, target, progress=make_progress() if progress else None)
+            pipeline = make_pipeline(source, target, progress=make_progress(progress))
+            if pipeline.has_pending_data:
+                # A previous run stopped after extracting: finish it first (dlt's run() would
+                # otherwise only finish it and skip this run's extraction).
+                pipeline.normalize()
+                pipeline.load()
+                remove_replayed_rows(pipeline)
             info = pipeline.run(make_source(source), refresh="drop_sources" if full_refresh else None)
+            remove_replayed_rows(pipeline)
         except TargetConfigError:
             raise
         except Exception as exc:  # every failure leaves as one readable message

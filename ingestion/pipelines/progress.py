@@ -12,12 +12,13 @@ Nothing sets the variable outside the tests.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
 from typing import Any
 
-from dlt.common.runtime.collector import Collector, LogCollector, TqdmCollector
+from dlt.common.runtime.collector import NULL_COLLECTOR, Collector, LogCollector, TqdmCollector
 
 CRASH_ENV = "RELAY_CRASH_AT"
 CRASH_STEPS = ("extract", "normalize", "load")
@@ -25,10 +26,13 @@ CRASH_STEPS = ("extract", "normalize", "load")
 _NOT_PROGRESS = {"Resources", "Files"}
 
 
-def make_progress(log_period: float = 5.0) -> Collector:
-    """A progress collector for the current terminal, with the crash-drill hook if requested."""
+def make_progress(enabled: bool = True, log_period: float = 5.0) -> Collector:
+    """A progress collector for the current terminal (or none), with the crash-drill hook if
+    requested."""
     collector: Collector
-    if sys.stderr.isatty():
+    if not enabled:
+        collector = NULL_COLLECTOR
+    elif sys.stderr.isatty():
         collector = TqdmCollector(file=sys.stderr)
     else:
         collector = LogCollector(log_period=log_period, logger=sys.stderr)
@@ -66,6 +70,10 @@ class CrashDrillCollector(Collector):
             if self._done >= self.after:
                 sys.stderr.write(f"crash drill: SIGKILL during {self.step} after {self._done} units\n")
                 sys.stderr.flush()
+                # A crash takes the normalize worker processes down too (orphaned, they would
+                # keep running and hold the caller's pipes open).
+                for child in multiprocessing.active_children():
+                    os.kill(child.pid, signal.SIGKILL)
                 os.kill(os.getpid(), signal.SIGKILL)
 
     def _in_crash_step(self) -> bool:

@@ -33,8 +33,12 @@ PG_DEFAULTS = {
 
 # Load files: DuckDB reads parquet natively (a bulk scan; dlt's default, INSERT statements, is
 # ~10x slower and holds whole tables in memory); Postgres loads csv with COPY.
+# No unique indexes on Postgres: dlt declares `_dlt_id` unique, and a load resumed after a crash
+# re-runs a COPY that may already have committed; with the index that job fails for good, without
+# it the merge deduplicates (see replays.py). Uniqueness of the raw layer comes from merge on the
+# primary keys (and is tested), not from constraints.
 DUCKDB_CAPS = {"preferred_loader_file_format": "parquet"}
-POSTGRES_CAPS = {"preferred_loader_file_format": "csv"}
+POSTGRES_CAPS = {"preferred_loader_file_format": "csv", "create_indexes": False}
 
 
 class TargetConfigError(ValueError):

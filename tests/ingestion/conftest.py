@@ -8,6 +8,7 @@ CLI in a subprocess (``cli``), the way a user does.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -70,20 +71,29 @@ class Loader:
             self.monkeypatch.setenv(key, value)
         return run(sources, full_refresh=full_refresh, progress=False)
 
-    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
         full_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "SOURCES__", "RUNTIME__"))},
             **self.env(),
             **(env or {}),
         }
-        return subprocess.run(
+        # A session of its own, so that a timeout can end the loader and any worker it started.
+        process = subprocess.Popen(
             [sys.executable, "-m", "ingestion", "run", *args],
             cwd=REPO_ROOT,
             env=full_env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
+            start_new_session=True,
         )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            raise AssertionError(f"the loader did not finish within {timeout}s:\n{stderr[-3000:]}") from None
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 @pytest.fixture
