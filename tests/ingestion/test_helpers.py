@@ -1,0 +1,131 @@
+"""The pieces Relay adds to dlt's REST client, against the real sandbox server where they speak
+HTTP: SOQL and describe handling, Salesforce paging, HubSpot's windowed search, target selection."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+
+from ingestion.hubspot.helpers import WindowedSearchPaginator, epoch_ms, lift_properties, search_body, submission_email
+from ingestion.pipelines.progress import make_progress
+from ingestion.pipelines.targets import TargetConfigError, make_target
+from ingestion.retries import retrying_session
+from ingestion.salesforce.helpers import build_soql, column_hints, selectable_fields, soql_datetime
+from tests.fixtures.sandbox import SANDBOX_CREDENTIALS
+
+
+def test_soql_is_full_then_incremental():
+    assert build_soql("Lead", ["Id", "Email"], None) == "SELECT Id, Email FROM Lead"
+    assert (
+        build_soql("Lead", ["Id"], "2024-03-05T14:22:01.123+0000")
+        == "SELECT Id FROM Lead WHERE SystemModstamp >= 2024-03-05T14:22:01.123Z"
+    )
+    assert soql_datetime("2024-03-05T14:22:01.000Z") == "2024-03-05T14:22:01.000Z"
+
+
+def test_describe_types_become_column_hints():
+    describe = {
+        "fields": [
+            {"name": "Id", "type": "id"},
+            {"name": "Amount", "type": "currency"},
+            {"name": "CloseDate", "type": "date"},
+            {"name": "IsWon", "type": "boolean"},
+            {"name": "NumberOfEmployees", "type": "int"},
+            {"name": "SystemModstamp", "type": "datetime"},
+            {"name": "BillingAddress", "type": "address"},
+            {"name": "Rating__c", "type": "picklist"},
+        ]
+    }
+    hints = column_hints(describe)
+    assert {name: hint["data_type"] for name, hint in hints.items() if name in {f["name"] for f in describe["fields"]}} == {
+        "Id": "text", "Amount": "double", "CloseDate": "date", "IsWon": "bool", "NumberOfEmployees": "bigint",
+        "SystemModstamp": "timestamp", "Rating__c": "text",
+    }
+    assert "BillingAddress" not in selectable_fields(describe)
+
+
+def test_salesforce_describe_and_query_paging_against_sandbox(make_sandbox_dataset, start_sandbox_server):
+    from ingestion.salesforce import salesforce_source
+
+    sandbox_dataset = make_sandbox_dataset(people=3000)  # > 2,000 tasks: more than one page
+    sandbox_server = start_sandbox_server(sandbox_dataset)
+
+    source = salesforce_source(
+        base_url=sandbox_server.url,
+        client_id=SANDBOX_CREDENTIALS["sf_client_id"],
+        client_secret=SANDBOX_CREDENTIALS["sf_client_secret"],
+        sobjects=["Task", "User"],
+    )
+    tasks = list(source.resources["task"])
+    in_file = [json.loads(line) for line in (sandbox_dataset / "salesforce" / "Task.jsonl").read_text().splitlines()]
+    assert len(tasks) == len(in_file) > 2000  # more than one page: nextRecordsUrl was followed
+    assert sorted(t["Id"] for t in tasks) == sorted(r["Id"] for r in in_file)
+    assert not any("attributes" in t for t in tasks)
+
+
+def test_unknown_sobject_is_refused():
+    from ingestion.salesforce import salesforce_source
+
+    with pytest.raises(ValueError, match="unknown SObject 'Quote'"):
+        list(salesforce_source(base_url="http://127.0.0.1:9", client_id="x", client_secret="y", sobjects=["Quote"]).resources)
+
+
+def test_windowed_search_reads_past_the_result_cap(sandbox_server, sandbox_dataset):
+    """With the cap lowered to 250, reading ~300 contacts needs a new search window; every active
+    contact arrives (the boundary record may arrive twice, merge makes that harmless)."""
+    client = RESTClient(
+        base_url=sandbox_server.url,
+        session=retrying_session(),
+        auth=BearerTokenAuth(token=SANDBOX_CREDENTIALS["hubspot_token"]),
+    )
+    paginator = WindowedSearchPaginator("lastmodifieddate", max_results=250)
+    body = search_body("lastmodifieddate", "1970-01-01T00:00:00.000Z", ["email", "lastmodifieddate"])
+    seen = [r["id"] for page in client.paginate(
+        "/crm/v3/objects/contacts/search", method="POST", json=body, paginator=paginator, data_selector="results"
+    ) for r in page]
+    active = [
+        r["id"] for r in map(json.loads, (sandbox_dataset / "hubspot" / "contacts.jsonl").read_text().splitlines())
+        if not r["archived"]
+    ]
+    assert len(active) > 250
+    assert set(seen) == set(active)
+    assert len(seen) - len(set(seen)) <= 5
+
+
+def test_lift_properties_and_submission_email():
+    record = {"id": "1", "properties": {"email": "a@b.c", "id": "shadow"}, "createdAt": "x"}
+    assert lift_properties(record) == {"id": "1", "email": "a@b.c", "createdAt": "x"}
+    assert submission_email([{"name": "firstname", "value": "A"}, {"name": "email", "value": "a@b.c"}]) == "a@b.c"
+    assert submission_email(None) is None
+    assert epoch_ms("1970-01-01T00:00:01.500Z") == 1500
+    assert epoch_ms("2024-03-05T14:22:01.000Z") == int(datetime.fromisoformat("2024-03-05T14:22:01+00:00").timestamp() * 1000)
+
+
+def test_targets_from_environment(monkeypatch, tmp_path, dlt_env):
+    monkeypatch.setenv("RELAY_DUCKDB_PATH", str(tmp_path / "x" / "w.duckdb"))
+    target = make_target()
+    assert target.name == "duckdb" and target.location == str(tmp_path / "x" / "w.duckdb")
+    monkeypatch.setenv("RELAY_TARGET", "postgres")
+    monkeypatch.setenv("RELAY_PG_DATABASE", "relay_x")
+    pg = make_target()
+    assert pg.name == "postgres" and pg.location == "127.0.0.1:5432/relay_x"
+    assert pg.working_dir_key != target.working_dir_key
+    monkeypatch.setenv("RELAY_TARGET", "snowflake")
+    with pytest.raises(TargetConfigError, match="unknown target 'snowflake'"):
+        make_target()
+    monkeypatch.setenv("RELAY_TARGET", "postgres")
+    monkeypatch.setenv("RELAY_PG_PORT", "five")
+    with pytest.raises(TargetConfigError, match="RELAY_PG_PORT"):
+        make_target()
+
+
+def test_crash_drill_setting_is_validated(monkeypatch):
+    monkeypatch.setenv("RELAY_CRASH_AT", "somewhere")
+    with pytest.raises(ValueError, match="RELAY_CRASH_AT"):
+        make_progress(False)
+    monkeypatch.delenv("RELAY_CRASH_AT")
+    assert make_progress(False) is not None
