@@ -23,7 +23,7 @@ postgres:
 
 # The whole suite, as CI runs it.
 test: setup postgres
-	$(UV) run pytest -n 2 --dist loadgroup
+	$(UV) run pytest -n 2 --dist loadgroup --durations=25
 
 # The quick subset for local work: everything but the slow end-to-end tests.
 test-quick: setup
