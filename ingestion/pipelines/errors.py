@@ -62,9 +62,10 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
 
     missing = next((e for e in chain if isinstance(e, ConfigFieldMissingException)), None)
     if missing is not None:
+        names = ", ".join(_env_name(missing, field) for field in missing.fields)
         return IngestionError(
             pipeline_name,
-            f"configuration missing{where}: {', '.join(missing.fields)} for {missing.spec_name}."
+            f"configuration missing{where}: {names} for {missing.spec_name}."
             " Set them in .dlt/secrets.toml / .dlt/config.toml or as environment variables"
             " (see .dlt/example.secrets.toml).",
         )
@@ -104,6 +105,18 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
 
     root = chain[-1]
     return IngestionError(pipeline_name, f"failed{where}: {type(root).__name__}: {root}. {_RESUME}")
+
+
+def _env_name(missing: ConfigFieldMissingException, field: str) -> str:
+    """``field (ENV_VAR)``: the plainest environment variable dlt looked for (no values)."""
+    keys = [
+        getattr(trace, "key", "")
+        for trace in missing.traces.get(field, [])
+        if getattr(trace, "provider", "") == "Environment Variables"
+    ]
+    # SOURCES__<SOURCE>__<FIELD>: the spelling in example.secrets.toml and the README
+    keys = [key for key in keys if key.startswith(("SOURCES__", "DESTINATION__")) and key.count("__") == 2]
+    return f"{field} ({keys[0]})" if keys else field
 
 
 _RESUME = "Data committed by earlier runs is kept; the next run resumes from the last committed state"

@@ -129,3 +129,20 @@ def test_crash_drill_setting_is_validated(monkeypatch):
         make_progress(False)
     monkeypatch.delenv("RELAY_CRASH_AT")
     assert make_progress(False) is not None
+
+
+def test_missing_credentials_name_the_variables(tmp_path, dlt_env):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "SOURCES__"))}
+    env.update(RELAY_PIPELINES_DIR=str(dlt_env), RELAY_DUCKDB_PATH=str(tmp_path / "w.duckdb"))
+    result = subprocess.run(
+        [sys.executable, "-m", "ingestion", "run", "--no-progress"],
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "SOURCES__SALESFORCE__CLIENT_SECRET" in result.stderr
+    assert "SOURCES__HUBSPOT__ACCESS_TOKEN" in result.stderr
