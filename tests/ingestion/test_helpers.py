@@ -136,11 +136,14 @@ def test_missing_credentials_name_the_variables(tmp_path, dlt_env):
     import subprocess
     import sys
 
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+    if os.path.exists(os.path.join(repo, ".dlt", "secrets.toml")):
+        pytest.skip("a local .dlt/secrets.toml provides the credentials")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "SOURCES__"))}
     env.update(RELAY_PIPELINES_DIR=str(dlt_env), RELAY_DUCKDB_PATH=str(tmp_path / "w.duckdb"))
     result = subprocess.run(
         [sys.executable, "-m", "ingestion", "run", "--no-progress"],
-        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        cwd=repo,
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
