@@ -39,6 +39,12 @@ class RelaySettings(dg.ConfigurableResource):
     def publication_path(self) -> Path:
         return Path(self.published_path) if self.published_path else published_path()
 
+    def export_for_dbt(self) -> None:
+        """dbt's profile reads ``RELAY_DUCKDB_PATH`` in its own working directory: hand it the
+        absolute path every other component resolved, so a relative default cannot drift."""
+        if self.target_name() == "duckdb":
+            os.environ["RELAY_DUCKDB_PATH"] = str(self.warehouse_path().resolve())
+
     def quality_root(self) -> Path:
         return Path(self.quality_dir) if self.quality_dir else quality_dir()
 

@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import RelayDbtTranslator
 from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.resources import RelaySettings
 
 # Semantic-layer helpers (the time spine) are built but are no mart BI reads.
 MART_NAMES = (
@@ -51,7 +52,8 @@ def _relay_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         name="relay_dbt",
         op_tags={"relay/kind": "transformation"},
     )
-    def _assets(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
+    def _assets(context: AssetExecutionContext, dbt: DbtCliResource, relay: RelaySettings) -> Iterator:
+        relay.export_for_dbt()
         args = ["build"]
         variables = window_vars(context)
         if variables:
