@@ -34,6 +34,7 @@ __all__ = [
     "make_pipeline",
     "make_source",
     "pipeline_name",
+    "finish_pending",
     "remove_replayed_rows",
     "run",
 ]
@@ -80,6 +81,16 @@ def make_pipeline(
     )
 
 
+def finish_pending(pipeline: dlt.Pipeline) -> None:
+    """Finish what a previous run left: packages extracted but not loaded (a crash, a kill) are
+    normalized and loaded first, then rows a replayed load job staged twice are removed. dlt's own
+    run() would only finish them and skip the new extraction, so every caller does this first."""
+    if pipeline.has_pending_data:
+        pipeline.normalize()
+        pipeline.load()
+        remove_replayed_rows(pipeline)
+
+
 def run(
     sources: Sequence[str] = SOURCES,
     target: str | None = None,
@@ -101,12 +112,7 @@ def run(
         pipeline = None
         try:
             pipeline = make_pipeline(source, target, progress=make_progress(progress))
-            if pipeline.has_pending_data:
-                # A previous run stopped after extracting: finish it first (dlt's run() would
-                # otherwise only finish it and skip this run's extraction).
-                pipeline.normalize()
-                pipeline.load()
-                remove_replayed_rows(pipeline)
+            finish_pending(pipeline)
             info = pipeline.run(make_source(source), refresh="drop_sources" if full_refresh else None)
             remove_replayed_rows(pipeline)
         except TargetConfigError:

@@ -16,7 +16,15 @@ import dlt
 from dagster_dlt import DagsterDltResource, dlt_assets
 from dlt.sources import DltSource
 
-from ingestion.pipelines import DATASETS, SOURCES, make_pipeline, make_source, pipeline_name
+from ingestion.pipelines import (
+    DATASETS,
+    SOURCES,
+    finish_pending,
+    make_pipeline,
+    make_source,
+    pipeline_name,
+    remove_replayed_rows,
+)
 from orchestration.defs.dlt.translator import RelayDltTranslator, raw_asset_key
 from orchestration.defs.dlt.windows import restrict_to_window
 from orchestration.defs.partitions import daily_partitions, is_current
@@ -71,6 +79,8 @@ def _dlt_source_assets(source: str, destination: str, partitions: dg.PartitionsD
     )
     def _assets(context: AssetExecutionContext, dlt: DagsterDltResource, relay: RelaySettings) -> Iterator:
         pipeline = make_pipeline(source, relay.target_name(), progress="log")
+        # The same crash recovery as the CLI's runner: a killed run's packages load first.
+        finish_pending(pipeline)
         window = context.partition_time_window if context.has_partition_key_range else None
         full = make_source(source)
         if window is not None and not is_current(window):
@@ -92,6 +102,7 @@ def _dlt_source_assets(source: str, destination: str, partitions: dg.PartitionsD
             if window is not None and not is_current(window):
                 full = restrict_to_window(full, window.start, window.end)
         yield from dlt.run(context=context, dlt_source=_one_resource_per_table(full), dlt_pipeline=pipeline)
+        remove_replayed_rows(pipeline)
 
     return _assets
 
