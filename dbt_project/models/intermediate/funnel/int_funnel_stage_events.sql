@@ -65,13 +65,22 @@ salesforce_lead_dates as (
     union all
 
     select
-        'salesforce_lead:' || lead_id as record_key,
+        'salesforce_lead:' || leads.lead_id as record_key,
         'lead_converted' as source_field,
         'true' as source_value,
-        cast(converted_date as {{ dbt.type_timestamp() }}) as reached_at
-    from {{ ref('stg_salesforce__leads') }}
-    where is_converted
-      and converted_date is not null
+        -- ConvertedDate has no time of day, and midnight would put the conversion before an MQL
+        -- reached earlier that day. The opportunity a conversion creates carries its exact moment;
+        -- without one, a conversion is no earlier than the lead's own creation.
+        case
+            when cast(converted_opportunities.created_at as date) = leads.converted_date
+                then converted_opportunities.created_at
+            else greatest(cast(leads.converted_date as {{ dbt.type_timestamp() }}), leads.created_at)
+        end as reached_at
+    from {{ ref('stg_salesforce__leads') }} as leads
+    left join {{ ref('stg_salesforce__opportunities') }} as converted_opportunities
+        on leads.converted_opportunity_id = converted_opportunities.opportunity_id
+    where leads.is_converted
+      and leads.converted_date is not null
 
 ),
 
