@@ -20,57 +20,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import duckdb
-import psutil
 
 from ingestion.sandbox.generator import generate, mutate
 from ingestion.sandbox.server import SandboxServer
+from tests.benchmarks.tree_memory import TreeMemory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO_ROOT / "dbt_project"
 BIN = Path(sys.executable).parent
 RAW_SCHEMAS = ("raw_salesforce", "raw_hubspot")
 GIB = 1024**3
-
-
-class TreePeakMemory:
-    """Peak resident memory of a process and all its children, sampled while it runs."""
-
-    def __init__(self, pid: int, interval: float = 0.1):
-        self.peak, self.interval = 0, interval
-        self._root = psutil.Process(pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _rss(self) -> int:
-        total = 0
-        try:
-            processes = [self._root, *self._root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0
-        for process in processes:
-            try:
-                total += process.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
-        return total
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> TreePeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _env(duckdb_path: Path, workdir: Path) -> dict[str, str]:
@@ -91,13 +54,13 @@ def _run(command: list[str], env: dict[str, str], label: str) -> tuple[float, in
     started = time.perf_counter()
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
-        with TreePeakMemory(process.pid) as memory:
+        with TreeMemory(process.pid) as memory:
             code = process.wait()
     seconds = time.perf_counter() - started
     if code != 0:
         tail = "\n".join(log.read_text().splitlines()[-40:])
         raise SystemExit(f"{label} failed (exit {code}); last lines of {log}:\n{tail}")
-    return seconds, memory.peak
+    return seconds, memory.peak_total
 
 
 def _load(data_dir: Path, env: dict[str, str], label: str) -> float:
