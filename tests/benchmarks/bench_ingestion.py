@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from tests.benchmarks.sandbox_process import SandboxStartError, sandbox_server
 from tests.benchmarks.tree_memory import TreeMemory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -83,38 +84,31 @@ def main() -> int:
             "RELAY_DUCKDB_PATH": str(db),
             "RELAY_PIPELINES_DIR": str(work / "pipelines"),
         }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ingestion.sandbox", "serve", "--dir", str(data_dir), "--port", "0"],
-            cwd=REPO, stdout=subprocess.PIPE, text=True,
-        )
         try:
-            url = server.stdout.readline().strip().rsplit(" ", 1)[-1]
-            if not url.startswith("http://"):
-                print("error: the sandbox server did not start", file=sys.stderr)
-                return 1
-            print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}")
+            with sandbox_server(data_dir) as (url, server_pid):
+                print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}")
 
-            seconds, peak, _ = _load(url, env, "full load")
-            rows = _rows(db)
-            total = sum(rows.values())
-            print(f"full load: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s;"
-                  f" loader peak memory {peak / 2**20:,.0f} MiB")
-            for name, count in sorted(rows.items(), key=lambda kv: -kv[1])[:6]:
-                print(f"    {name:<45} {count:>10,}")
+                seconds, peak, _ = _load(url, env, "full load")
+                rows = _rows(db)
+                total = sum(rows.values())
+                print(f"full load: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s;"
+                      f" loader peak memory {peak / 2**20:,.0f} MiB")
+                for name, count in sorted(rows.items(), key=lambda kv: -kv[1])[:6]:
+                    print(f"    {name:<45} {count:>10,}")
 
-            from ingestion.sandbox.generator import mutate
+                from ingestion.sandbox.generator import mutate
 
-            summary = mutate(data_dir, 0.01, 7)
-            changed = sum(sum(v.values()) for v in summary["objects"].values())
-            seconds, peak, stdout = _load(url, env, "incremental run")
-            print(f"incremental run after mutate(1%): {changed:,} records changed, {seconds:.1f}s;"
-                  f" loader peak memory {peak / 2**20:,.0f} MiB")
-            for line in stdout.splitlines():
-                print(f"    {line}")
-            print(f"load average after: {os.getloadavg()[0]:.1f}")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+                summary = mutate(data_dir, 0.01, 7)
+                changed = sum(sum(v.values()) for v in summary["objects"].values())
+                seconds, peak, stdout = _load(url, env, "incremental run")
+                print(f"incremental run after mutate(1%): {changed:,} records changed, {seconds:.1f}s;"
+                      f" loader peak memory {peak / 2**20:,.0f} MiB")
+                for line in stdout.splitlines():
+                    print(f"    {line}")
+                print(f"load average after: {os.getloadavg()[0]:.1f}")
+        except SandboxStartError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -62,6 +62,7 @@ from orchestration.defs.quality import suite_settings
 from orchestration.publication import publish_duckdb
 from orchestration.runs import run_pipeline
 from tests.benchmarks.bench_dbt import _dbt_build, _dbt_execution_seconds, _env, _floor, _raw_tables, _run
+from tests.benchmarks.sandbox_process import sandbox_server
 from tests.benchmarks.tree_memory import TreeMemory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -186,29 +187,6 @@ def sandbox_env(env: dict[str, str], url: str) -> dict[str, str]:
 
 
 # --- the sandbox server ---------------------------------------------------------------------------
-
-
-@contextmanager
-def sandbox_server(data_dir: Path, log: Path) -> Iterator[tuple[str, int]]:
-    """``python -m ingestion.sandbox serve`` on a free port, in its own process: (url, pid)."""
-    with log.open("w") as err:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ingestion.sandbox", "serve", "--dir", str(data_dir), "--port", "0"],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=err, text=True,
-        )
-    try:
-        line = server.stdout.readline().strip() if server.stdout else ""
-        url = line.rsplit(" ", 1)[-1]
-        if not url.startswith("http://"):
-            raise RuntimeError(f"the sandbox server did not start ({line!r}); see {log}")
-        yield url, server.pid
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def warm(url: str) -> None:

@@ -14,15 +14,14 @@ Goal: at least 20,000 records/second.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from ingestion.sandbox.client import SandboxClient
+from tests.benchmarks.sandbox_process import SandboxStartError, sandbox_server
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -95,26 +94,19 @@ def main() -> int:
             return 2
         size = sum(p.stat().st_size for p in data_dir.glob("*/*.jsonl"))
         print(f"dataset {data_dir}: {size / 2**20:,.0f} MiB of JSONL")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ingestion.sandbox", "serve", "--dir", str(data_dir), "--port", "0"],
-            cwd=REPO, stdout=subprocess.PIPE, text=True,
-        )
         try:
-            url = server.stdout.readline().strip().rsplit(" ", 1)[-1]
-            if not url.startswith("http://"):
-                print("error: the sandbox server did not start", file=sys.stderr)
-                return 1
-            client = SandboxClient(url, timeout=600)
-            for number in range(1, args.passes + 1):
-                print(f"pass {number} ({'cold: files load on first use' if number == 1 else 'warm'}):")
-                sf_total, sf_seconds = _report("Salesforce", _salesforce(client))
-                hs_total, hs_seconds = _report("HubSpot", _hubspot(client))
-                both = (sf_total + hs_total) / (sf_seconds + hs_seconds)
-                print(f"  both APIs: {sf_total + hs_total:,} records, {both:,.0f} records/s")
-            print(f"server peak memory (VmHWM): {_peak_rss_mib(server.pid):,.0f} MiB")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            with sandbox_server(data_dir) as (url, server_pid):
+                client = SandboxClient(url, timeout=600)
+                for number in range(1, args.passes + 1):
+                    print(f"pass {number} ({'cold: files load on first use' if number == 1 else 'warm'}):")
+                    sf_total, sf_seconds = _report("Salesforce", _salesforce(client))
+                    hs_total, hs_seconds = _report("HubSpot", _hubspot(client))
+                    both = (sf_total + hs_total) / (sf_seconds + hs_seconds)
+                    print(f"  both APIs: {sf_total + hs_total:,} records, {both:,.0f} records/s")
+                print(f"server peak memory (VmHWM): {_peak_rss_mib(server_pid):,.0f} MiB")
+        except SandboxStartError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
