@@ -11,20 +11,23 @@ CRM ``properties`` are lifted to top-level columns and kept as text, exactly as 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import dlt
+import orjson
 from dlt.common.typing import TDataItems
 from dlt.sources import DltResource
 from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
+from ingestion.arrow_pages import as_pages, declared_types
 from ingestion.retries import retrying_session
+from ingestion.selectors import selector
 
 from ingestion.hubspot.helpers import (
     WindowedSearchPaginator,
-    lift_properties,
     newest_first_below,
     property_columns,
     search_body,
@@ -55,6 +58,15 @@ from ingestion.hubspot.settings import (
 # types cannot drift; on the other objects a value of a new type lands in a variant column
 # (e.g. `email_campaign_id__v_text`) instead of stopping the load: these APIs are loosely typed JSON.
 SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "evolve"}
+
+# A submission's field values stay one column of JSON text (`[{"name": ..., "value": ...}]`) rather
+# than a child table: the email, the one value the models read, is lifted to its own column. Text,
+# not a JSON column, because Postgres loads Arrow pages as csv, which cannot hold nested values.
+FORM_SUBMISSION_COLUMNS = {
+    "submittedAt": {"data_type": "bigint"},
+    "email": {"data_type": "text", "nullable": True},
+    "values": {"data_type": "text", "nullable": True},
+}
 
 
 def _after_paginator() -> JSONResponseCursorPaginator:
@@ -103,17 +115,14 @@ def hubspot_source(
             write_disposition="merge",
             columns=v3_columns(),
             schema_contract=SCHEMA_CONTRACT,
-        )(client, path)
+        )(client, table, path)
 
     yield dlt.resource(
         form_submissions,
         name="form_submissions",
         primary_key=FORM_SUBMISSION_KEY,
         write_disposition="merge",
-        columns={
-            "submittedAt": {"data_type": "bigint"},
-            "email": {"data_type": "text", "nullable": True},
-        },
+        columns=FORM_SUBMISSION_COLUMNS,
         schema_contract=SCHEMA_CONTRACT,
     )(client)
 
@@ -131,17 +140,18 @@ def crm_records(
     client: RESTClient,
     object_type: str,
     modified_property: str,
-    updated: dlt.sources.incremental[str] = dlt.sources.incremental(UPDATED_CURSOR, range_start="closed"),
+    updated: dlt.sources.incremental[datetime] = dlt.sources.incremental(UPDATED_CURSOR, range_start="closed"),
 ) -> Iterator[TDataItems]:
     """Active records: all of them on the first run, then those modified since the last run."""
     properties = _property_names(client, object_type)
-    hints = dlt.mark.make_hints(columns=list(property_columns(properties).values()))
+    columns = property_columns(properties)
+    hints = dlt.mark.make_hints(columns=list(columns.values()))
     if updated.last_value is None:
         pages = client.paginate(
             CRM_OBJECTS_PATH.format(object_type=object_type),
             params={"limit": CRM_LIST_LIMIT, "properties": ",".join(properties), "archived": "false"},
             paginator=_after_paginator(),
-            data_selector="results",
+            data_selector=selector("results"),
         )
     else:
         pages = client.paginate(
@@ -149,41 +159,44 @@ def crm_records(
             method="POST",
             json=search_body(modified_property, updated.last_value, properties),
             paginator=WindowedSearchPaginator(modified_property),
-            data_selector="results",
+            data_selector=selector("results"),
         )
-    yield from _with_hints_first(([lift_properties(record) for record in page] for page in pages), hints)
+    lifted = as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY)
+    yield from _with_hints_first(lifted, hints)
 
 
 def crm_archived_records(
     client: RESTClient,
     object_type: str,
-    archived_at: dlt.sources.incremental[str] = dlt.sources.incremental(
+    archived_at: dlt.sources.incremental[datetime] = dlt.sources.incremental(
         ARCHIVED_CURSOR, range_start="closed", on_cursor_value_missing="include"
     ),
 ) -> Iterator[TDataItems]:
     """Archived records (HubSpot's soft deletes), listed whole; only newly archived ones are written."""
     properties = _property_names(client, object_type)
-    hints = dlt.mark.make_hints(columns=list(property_columns(properties).values()))
+    columns = property_columns(properties)
+    hints = dlt.mark.make_hints(columns=list(columns.values()))
     pages = client.paginate(
         CRM_OBJECTS_PATH.format(object_type=object_type),
         params={"limit": CRM_LIST_LIMIT, "properties": ",".join(properties), "archived": "true"},
         paginator=_after_paginator(),
-        data_selector="results",
+        data_selector=selector("results"),
     )
-    yield from _with_hints_first(([lift_properties(record) for record in page] for page in pages), hints)
+    lifted = as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY)
+    yield from _with_hints_first(lifted, hints)
 
 
-def listed_records(client: RESTClient, path: str) -> Iterator[TDataItems]:
+def listed_records(client: RESTClient, table: str, path: str) -> Iterator[TDataItems]:
     """A small object (owners, campaigns, emails, forms) listed whole on every run, archived
     records included; merge on the id makes the rerun idempotent."""
     for archived in ("false", "true"):
-        for page in client.paginate(
+        pages = client.paginate(
             path,
             params={"limit": LIST_LIMIT, "archived": archived},
             paginator=_after_paginator(),
-            data_selector="results",
-        ):
-            yield [lift_properties(record) for record in page]
+            data_selector=selector("results"),
+        )
+        yield from as_pages(pages, table, declared_types(v3_columns()), lift="properties", key=PRIMARY_KEY)
 
 
 def form_submissions(
@@ -204,24 +217,39 @@ def form_submissions(
             LISTED_OBJECTS["forms"],
             params={"limit": LIST_LIMIT, "archived": archived},
             paginator=_after_paginator(),
-            data_selector="results",
+            data_selector=selector("results"),
         )
         for form in forms_page
     ]
     for form in forms:
         form_id = form["id"]
-        for page in client.paginate(
+        pages = client.paginate(
             FORM_SUBMISSIONS_PATH.format(form_id=form_id),
             params={"limit": FORM_SUBMISSIONS_LIMIT},
             paginator=_after_paginator(),
-            data_selector="results",
-        ):
-            for submission in page:
-                submission.setdefault("formId", form_id)
-                submission["email"] = submission_email(submission.get("values"))
-            yield page
-            if newest_first_below(page, FORM_SUBMISSION_CURSOR, submitted.last_value):
-                break
+            data_selector=selector("results"),
+        )
+        yield from as_pages(
+            _new_submissions(pages, form_id, submitted.last_value),
+            "form_submissions",
+            declared_types(FORM_SUBMISSION_COLUMNS),
+            key=FORM_SUBMISSION_KEY,
+        )
+
+
+def _new_submissions(pages: Iterator[list[dict[str, Any]]], form_id: str, last_submitted: int | None) -> Iterator[list[dict[str, Any]]]:
+    """A form's submission pages with their form id and email lifted and their values as JSON
+    text, until a page (newest first) reaches back before the last run's newest submission."""
+    for page in pages:
+        for submission in page:
+            submission.setdefault("formId", form_id)
+            values = submission.get("values")
+            submission["email"] = submission_email(values)
+            if values is not None:
+                submission["values"] = orjson.dumps(values).decode()
+        yield page
+        if newest_first_below(page, FORM_SUBMISSION_CURSOR, last_submitted):
+            break
 
 
 def email_events(
@@ -232,12 +260,13 @@ def email_events(
     params: dict[str, Any] = {"limit": EMAIL_EVENTS_LIMIT}
     if created.last_value is not None:
         params["startTimestamp"] = created.last_value
-    yield from client.paginate(
+    pages = client.paginate(
         EMAIL_EVENTS_PATH,
         params=params,
         paginator=JSONResponseCursorPaginator(cursor_path="offset", cursor_param="offset", has_more_path="hasMore"),
-        data_selector="events",
+        data_selector=selector("events"),
     )
+    yield from as_pages(pages, "email_events", {EMAIL_EVENT_CURSOR: "bigint"}, key=PRIMARY_KEY)
 
 
 def _property_names(client: RESTClient, object_type: str) -> list[str]:
@@ -247,7 +276,7 @@ def _property_names(client: RESTClient, object_type: str) -> list[str]:
     return [prop["name"] for prop in response.json().get("results", [])]
 
 
-def _with_hints_first(pages: Iterator[list[dict[str, Any]]], hints: Any) -> Iterator[TDataItems]:
+def _with_hints_first(pages: Iterator[TDataItems], hints: Any) -> Iterator[TDataItems]:
     # Property types reach the schema with the first page, before any value is inferred.
     first = True
     for page in pages:

@@ -1,5 +1,5 @@
 """The HubSpot specifics dlt's REST client does not already know: search paging past the
-10,000-result cap, lifting CRM ``properties`` to columns, and form-submission field values."""
+10,000-result cap, column hints of CRM objects, and form-submission field values."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ class SearchWindowError(RuntimeError):
     """More records share one last-modified value than a single search may return."""
 
 
-def epoch_ms(value: str) -> int:
-    """Epoch milliseconds of a HubSpot ISO-8601 timestamp (``2024-03-05T14:22:01.000Z``)."""
-    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+def epoch_ms(value: str | datetime) -> int:
+    """Epoch milliseconds of a datetime or a HubSpot ISO-8601 timestamp (``2024-03-05T14:22:01.000Z``)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return round(value.timestamp() * 1000)
 
 
-def search_body(sort_property: str, modified_since: str, properties: list[str]) -> dict[str, Any]:
+def search_body(sort_property: str, modified_since: str | datetime, properties: list[str]) -> dict[str, Any]:
     """A CRM search for records modified at or after ``modified_since``, oldest first."""
     return {
         "filterGroups": [
@@ -77,16 +79,6 @@ class WindowedSearchPaginator(JSONResponseCursorPaginator):
 def _to_epoch_ms(value: str) -> int:
     # Property values are ISO timestamps in the v3 API; older portals answer epoch milliseconds.
     return int(value) if value.isdigit() else epoch_ms(value)
-
-
-def lift_properties(record: dict[str, Any]) -> dict[str, Any]:
-    """A v3 record with its ``properties`` as top-level fields beside ``id``, ``createdAt``, ...
-
-    A property never overwrites a top-level field of the same name."""
-    properties = record.pop("properties", None) or {}
-    for name, value in properties.items():
-        record.setdefault(name, value)
-    return record
 
 
 def property_columns(properties: list[str]) -> dict[str, dict[str, Any]]:

@@ -4,8 +4,8 @@ dlt resumes an interrupted load by re-running the jobs not marked completed. A j
 its COPY into the staging table committed, but before dlt recorded it as completed, is run again, so
 the staging table holds those rows twice (same ``_dlt_id``). dlt's merge deduplicates staging rows by
 primary key for a table without nested tables and by row key for nested tables, but for the root of
-a table with nested tables (``owners`` + ``owners__teams``, ``form_submissions`` +
-``form_submissions__values``) it inserts every staging row whose ``_dlt_id`` it selected, so both
+a table with nested tables (``owners`` + ``owners__teams``) it inserts every staging row whose
+``_dlt_id`` it selected, so both
 copies land (dlt 1.31, ``SqlMergeFollowupJob.gen_merge_sql``). Such copies are identical, down to
 ``_dlt_id``; this keeps one of each. It runs after every load and costs one grouped scan per
 affected table.

@@ -9,6 +9,7 @@ added). Paging, authentication and retries are dlt's REST client's.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import dlt
@@ -16,7 +17,9 @@ from dlt.common.typing import TDataItems
 from dlt.sources import DltResource
 from dlt.sources.helpers.rest_client import RESTClient
 
+from ingestion.arrow_pages import as_pages, declared_types
 from ingestion.retries import retrying_session
+from ingestion.selectors import selector
 
 from ingestion.salesforce.helpers import (
     QueryPaginator,
@@ -87,26 +90,36 @@ def sobject_records(
     client: RESTClient,
     sobject: str,
     api_version: str,
-    modstamp: dlt.sources.incremental[str] = dlt.sources.incremental(CURSOR_FIELD, range_start="closed"),
+    modstamp: dlt.sources.incremental[datetime] = dlt.sources.incremental(CURSOR_FIELD, range_start="closed"),
 ) -> Iterator[TDataItems]:
-    """Pages of one SObject's records changed since the last run (all of them on the first)."""
+    """Pages of one SObject's records changed since the last run (all of them on the first), as
+    Arrow tables typed by describe."""
     describe_response = client.get(f"/services/data/{api_version}/sobjects/{sobject}/describe")
     describe_response.raise_for_status()
     describe: dict[str, Any] = describe_response.json()
     soql = build_soql(sobject, selectable_fields(describe), modstamp.last_value)
-    hints = dlt.mark.make_hints(columns=list(column_hints(describe).values()))
-    first = True
-    for page in client.paginate(
+    columns = column_hints(describe)
+    hints = dlt.mark.make_hints(columns=list(columns.values()))
+    declared = declared_types(columns)
+    pages = client.paginate(
         f"/services/data/{api_version}/queryAll",
         params={"q": soql},
         paginator=QueryPaginator(),
-        data_selector="records",
-    ):
-        for record in page:
-            record.pop("attributes", None)
+        data_selector=selector("records"),
+    )
+    first = True
+    for page in as_pages(_without_attributes(pages), SOBJECTS[sobject], declared):
         if first:
             # Types from describe reach the schema with the first page, before any value is inferred.
             yield dlt.mark.with_hints(page, hints)
             first = False
         else:
             yield page
+
+
+def _without_attributes(pages: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    # Each record's `attributes` (its type and REST URL) is query-result metadata, not a field.
+    for page in pages:
+        for record in page:
+            record.pop("attributes", None)
+        yield page

@@ -5,6 +5,7 @@ describe answer into column hints."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from dlt.common.configuration import configspec
@@ -94,12 +95,15 @@ def column_hints(describe: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return columns
 
 
-def soql_datetime(value: str) -> str:
-    """A SOQL datetime literal from a value as the REST API returns it (``...+0000``)."""
+def soql_datetime(value: str | datetime) -> str:
+    """A SOQL datetime literal from a cursor value: a datetime, or a string as the REST API
+    returns it (``...+0000``; states written before cursors were typed hold those)."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return value[:-5] + "Z" if value.endswith("+0000") else value
 
 
-def build_soql(sobject: str, fields: Iterable[str], modified_since: str | None) -> str:
+def build_soql(sobject: str, fields: Iterable[str], modified_since: str | datetime | None) -> str:
     """``SELECT ... FROM sobject`` and, on incremental runs, ``WHERE SystemModstamp >= since``.
 
     ``>=`` rather than ``>``: records sharing the last cursor value are fetched again and dlt's

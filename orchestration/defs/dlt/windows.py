@@ -2,7 +2,8 @@
 
 A backfill of past days re-loads only records changed inside the window: every incremental
 resource gets ``initial_value``/``end_value`` (dlt then leaves the incremental state alone), in
-the cursor's own wire format. Resources listed whole (owners, forms, ...) load whole.
+the cursor's own type (timestamps where the sources type the cursor column, epoch milliseconds
+where the API sends those). Resources listed whole (owners, forms, ...) load whole.
 """
 
 from __future__ import annotations
@@ -17,12 +18,8 @@ from ingestion.hubspot import settings as hubspot
 from ingestion.salesforce import settings as salesforce
 
 
-def _salesforce_datetime(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-def _iso_z(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
 
 
 def _epoch_ms(moment: dt.datetime) -> int:
@@ -34,9 +31,9 @@ Formatter = Callable[[dt.datetime], object]
 # (source, resource name) -> (cursor field, format of its values). Resource names come from
 # ingestion/<source>/__init__.py; a resource not listed here has no incremental cursor.
 CURSORS: dict[tuple[str, str], tuple[str, Formatter]] = {
-    **{("salesforce", table): (salesforce.CURSOR_FIELD, _salesforce_datetime) for table in salesforce.SOBJECTS.values()},
-    **{("hubspot", name): (hubspot.UPDATED_CURSOR, _iso_z) for name in hubspot.CRM_OBJECTS},
-    **{("hubspot", f"{name}_archived"): (hubspot.ARCHIVED_CURSOR, _iso_z) for name in hubspot.CRM_OBJECTS},
+    **{("salesforce", table): (salesforce.CURSOR_FIELD, _utc) for table in salesforce.SOBJECTS.values()},
+    **{("hubspot", name): (hubspot.UPDATED_CURSOR, _utc) for name in hubspot.CRM_OBJECTS},
+    **{("hubspot", f"{name}_archived"): (hubspot.ARCHIVED_CURSOR, _utc) for name in hubspot.CRM_OBJECTS},
     ("hubspot", "email_events"): (hubspot.EMAIL_EVENT_CURSOR, _epoch_ms),
     ("hubspot", "form_submissions"): (hubspot.FORM_SUBMISSION_CURSOR, _epoch_ms),
 }
