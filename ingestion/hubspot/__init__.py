@@ -221,6 +221,9 @@ def form_submissions(
         )
         for form in forms_page
     ]
+    # start_value, not last_value: last_value moves up as earlier forms' submissions pass the
+    # incremental, and would stop a later form's paging before its own new submissions
+    last_run_newest = submitted.start_value
     for form in forms:
         form_id = form["id"]
         pages = client.paginate(
@@ -230,7 +233,7 @@ def form_submissions(
             data_selector=selector("results"),
         )
         yield from as_pages(
-            _new_submissions(pages, form_id, submitted.last_value),
+            _new_submissions(pages, form_id, last_run_newest),
             "form_submissions",
             declared_types(FORM_SUBMISSION_COLUMNS),
             key=FORM_SUBMISSION_KEY,

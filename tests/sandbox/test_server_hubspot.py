@@ -148,6 +148,7 @@ def test_form_submissions_per_form(sandbox_server, sandbox_dataset):
     assert sorted(s["conversionId"] for s in served) == sorted(
         s["conversionId"] for s in submissions if s["formId"] == form_id)
     assert all("formId" not in s for s in served)
+    assert [s["submittedAt"] for s in served] == sorted((s["submittedAt"] for s in served), reverse=True)
     assert_hs_error(requests.get(f"{sandbox_server.url}/form-integrations/v1/submissions/forms/no-such-form",
                                  headers=HS_HEADERS), 404)
 

@@ -334,7 +334,9 @@ class HubSpotApi:
         def compute():
             forms = table.keys["formId"]
             rows = np.flatnonzero((forms.values == form_id) & ~forms.null)
-            return rows[np.argsort(table.keys["submittedAt"].values[rows], kind="stable")]
+            # newest first, as HubSpot documents ("returned in reverse-chronological order"): a
+            # client reading only new submissions stops paging where they end
+            return rows[np.argsort(-table.keys["submittedAt"].values[rows], kind="stable")]
 
         rows = table.derived(("form", form_id), compute, keep=256)
         if len(rows) == 0 and not self._form_exists(form_id):
