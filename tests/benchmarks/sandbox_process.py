@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ingestion.sandbox.client import SandboxClient
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -42,3 +44,22 @@ def sandbox_server(data_dir: Path, log: Path | None = None) -> Iterator[tuple[st
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def warm(url: str) -> None:
+    """One small request per object, so every file is loaded before anything is timed (the
+    server's own file loading is the sandbox's start-up, not an API's paging rate)."""
+    client = SandboxClient(url, timeout=1800)
+    try:
+        for sobject in client.sf_objects():
+            client.sf_get("/services/data/v61.0/query", {"q": f"SELECT Id FROM {sobject} LIMIT 1"})
+        for name in ("contacts", "companies"):
+            next(client.crm_objects(name, limit=1), None)
+        for path in ("/crm/v3/owners", "/marketing/v3/campaigns", "/marketing/v3/emails", "/marketing/v3/forms"):
+            client.hs_get(path, {"limit": 1})
+        next(client.email_events(limit=1), None)
+        form = next(client.hs_list("/marketing/v3/forms", {"limit": 1}), None)
+        if form:
+            next(client.form_submissions(form["id"], limit=1), None)
+    finally:
+        client.close()

@@ -30,19 +30,40 @@ stage_events as (
 
 ),
 
+{% set funnel_stages = ['subscriber', 'lead', 'mql', 'sql', 'opportunity', 'won'] %}
+
+first_reached as (
+
+    select
+        person_id,
+        {% for stage in funnel_stages %}
+        min(case when funnel_stage = '{{ stage }}' then reached_at end) as {{ stage }}_at,
+        {% endfor %}
+        max(stage_order) as furthest_stage_order
+    from stage_events
+    group by person_id
+
+),
+
+-- A stage first reached only after a later one counts as skipped: a lead in Salesforce who later
+-- subscribes in HubSpot did not come in as a subscriber, and keeping that date would make the
+-- funnel run backwards in time. (least() ignores nulls, in DuckDB as in Postgres.)
 reached as (
 
     select
         person_id,
-        min(case when funnel_stage = 'subscriber' then reached_at end) as subscriber_at,
-        min(case when funnel_stage = 'lead' then reached_at end) as lead_at,
-        min(case when funnel_stage = 'mql' then reached_at end) as mql_at,
-        min(case when funnel_stage = 'sql' then reached_at end) as sql_at,
-        min(case when funnel_stage = 'opportunity' then reached_at end) as opportunity_at,
-        min(case when funnel_stage = 'won' then reached_at end) as won_at,
-        max(stage_order) as furthest_stage_order
-    from stage_events
-    group by person_id
+        {% for stage in funnel_stages %}
+        {% if loop.last %}
+        {{ stage }}_at,
+        {% else %}
+        case
+            when least({{ stage }}_at, {{ funnel_stages[loop.index:] | map('string') | join('_at, ') }}_at) = {{ stage }}_at
+                then {{ stage }}_at
+        end as {{ stage }}_at,
+        {% endif %}
+        {% endfor %}
+        furthest_stage_order
+    from first_reached
 
 ),
 
