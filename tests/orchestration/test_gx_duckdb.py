@@ -67,6 +67,10 @@ def test_expectations_compute_metrics_in_duckdb(warehouse: Path, tmp_path: Path)
     assert sorted(r["id"] for r in rows.sample) == ["L3", "L4"]
     assert table.blocking and table.status == "failed"
     assert run.data_docs is not None and run.data_docs.exists()
+    # the site holds this run's validation page for the table, linked from the index
+    pages = list((run.data_docs.parent / "validations" / RULES.schema / RULES.table).rglob("*.html"))
+    assert pages, "no validation page in Data Docs"
+    assert RULES.name in run.data_docs.read_text()
 
 
 def test_row_count_change_compares_with_the_previous_load(warehouse: Path, tmp_path: Path) -> None:
