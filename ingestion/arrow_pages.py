@@ -50,8 +50,29 @@ def as_pages(
     key: str | None = None,
     batch_rows: int = BATCH_ROWS,
     schema: Schema | None = None,
+    hints: Any = None,
+) -> Iterator[Any]:
+    """``as_page`` of every page, with consecutive Arrow pages combined up to ``batch_rows``.
+
+    ``hints`` (``dlt.mark.make_hints``) go with the first item, so the declared column types reach
+    the schema before any value is inferred."""
+    items = _batched(pages, table_name, declared, lift, key, batch_rows, schema)
+    if hints is not None:
+        first = next(items, None)
+        if first is not None:
+            yield dlt.mark.with_hints(first, hints)
+    yield from items
+
+
+def _batched(
+    pages: Iterable[list[dict[str, Any]]],
+    table_name: str,
+    declared: Mapping[str, str],
+    lift: str | None,
+    key: str | None,
+    batch_rows: int,
+    schema: Schema | None,
 ) -> Iterator[pa.Table | list[dict[str, Any]]]:
-    """``as_page`` of every page, with consecutive Arrow pages combined up to ``batch_rows``."""
     batch: list[pa.Table] = []
     rows = 0
     for records in pages:

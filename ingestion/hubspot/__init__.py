@@ -161,8 +161,7 @@ def crm_records(
             paginator=WindowedSearchPaginator(modified_property),
             data_selector=selector("results"),
         )
-    lifted = as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY)
-    yield from _with_hints_first(lifted, hints)
+    yield from as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY, hints=hints)
 
 
 def crm_archived_records(
@@ -182,8 +181,7 @@ def crm_archived_records(
         paginator=_after_paginator(),
         data_selector=selector("results"),
     )
-    lifted = as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY)
-    yield from _with_hints_first(lifted, hints)
+    yield from as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY, hints=hints)
 
 
 def listed_records(client: RESTClient, table: str, path: str) -> Iterator[TDataItems]:
@@ -277,14 +275,3 @@ def _property_names(client: RESTClient, object_type: str) -> list[str]:
     response = client.get(CRM_PROPERTIES_PATH.format(object_type=object_type))
     response.raise_for_status()
     return [prop["name"] for prop in response.json().get("results", [])]
-
-
-def _with_hints_first(pages: Iterator[TDataItems], hints: Any) -> Iterator[TDataItems]:
-    # Property types reach the schema with the first page, before any value is inferred.
-    first = True
-    for page in pages:
-        if first:
-            yield dlt.mark.with_hints(page, hints)
-            first = False
-        else:
-            yield page

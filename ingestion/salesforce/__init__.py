@@ -107,14 +107,7 @@ def sobject_records(
         paginator=QueryPaginator(),
         data_selector=selector("records"),
     )
-    first = True
-    for page in as_pages(_without_attributes(pages), SOBJECTS[sobject], declared):
-        if first:
-            # Types from describe reach the schema with the first page, before any value is inferred.
-            yield dlt.mark.with_hints(page, hints)
-            first = False
-        else:
-            yield page
+    yield from as_pages(_without_attributes(pages), SOBJECTS[sobject], declared, hints=hints)
 
 
 def _without_attributes(pages: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:

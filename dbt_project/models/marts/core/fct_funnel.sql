@@ -57,7 +57,7 @@ reached as (
         {{ stage }}_at,
         {% else %}
         case
-            when least({{ stage }}_at, {{ funnel_stages[loop.index:] | map('string') | join('_at, ') }}_at) = {{ stage }}_at
+            when least({{ stage }}_at, {{ funnel_stages[loop.index:] | join('_at, ') }}_at) = {{ stage }}_at
                 then {{ stage }}_at
         end as {{ stage }}_at,
         {% endif %}
