@@ -195,17 +195,14 @@ def test_malformed_http_gets_json_not_a_trace(sandbox_server):
     assert body == b'[{"message":"Bad Content-Length header","errorCode":"BAD_REQUEST"}]'
 
 
-def test_empty_files_and_lines_that_are_not_records(tmp_path, start_sandbox_server):
+def test_an_empty_file_is_an_object_without_records(tmp_path, start_sandbox_server):
     folder = tmp_path / "salesforce"
     folder.mkdir()
     (folder / "Empty__c.jsonl").write_bytes(b"")
-    good = sf_record(1)
-    (folder / "Widget__c.jsonl").write_bytes(
-        orjson.dumps(good) + b"\nnot json\n\n[1, 2]\n" + orjson.dumps(sf_record(2)) + b"\r\n"
-    )
+    (folder / "Widget__c.jsonl").write_bytes(orjson.dumps(sf_record(1)) + b"\n\n" + orjson.dumps(sf_record(2)) + b"\r\n")
     server = start_sandbox_server(tmp_path)
     client = SandboxClient(server.url)
     assert list(client.soql("SELECT Id, SystemModstamp FROM Empty__c")) == []
     assert {f["name"]: f["type"] for f in client.sf_get(f"{SF}/sobjects/Empty__c/describe")["fields"]}["Id"] == "id"
     served = list(client.soql("SELECT Id, Name FROM Widget__c", include_deleted=True))
-    assert [r["Id"] for r in served] == [good["Id"], sf_record(2)["Id"]]
+    assert [r["Id"] for r in served] == [sf_record(1)["Id"], sf_record(2)["Id"]]

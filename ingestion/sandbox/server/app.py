@@ -27,7 +27,7 @@ from ingestion.sandbox.server.responses import (
 )
 from ingestion.sandbox.server.salesforce import SalesforceApi
 from ingestion.sandbox.server.stats import Stats
-from ingestion.sandbox.server.tables import TableStore
+from ingestion.sandbox.server.tables import DataFileError, TableStore
 
 _V = r"/services/data/v(?P<version>\d+\.\d)"
 
@@ -131,6 +131,9 @@ class SandboxApp:
             response = route.handle(request, match)
         except ApiError as error:
             response = error.response()
+        except DataFileError as error:  # the sandbox's data is broken: say where, loudly
+            print(f"sandbox: {error}", file=sys.stderr)
+            response = _internal_error(api, f"sandbox data file is malformed: {error}").response()
         except Exception:  # the catch-all: log the trace for us, answer in the API's shape
             traceback.print_exc(file=sys.stderr)
             response = _internal_error(api).response()
@@ -222,8 +225,8 @@ def _fault_error(api: str, fault: Fault) -> ApiError:
                         "The service is temporarily unavailable, please retry.")
 
 
-def _internal_error(api: str) -> ApiError:
+def _internal_error(api: str, detail: str | None = None) -> ApiError:
     if api == "salesforce":
-        return SalesforceError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. Please include this "
-                                                         "ErrorId if you contact support: sandbox")
-    return HubSpotError(500, "INTERNAL_ERROR", "internal error")
+        return SalesforceError(500, "UNKNOWN_EXCEPTION", detail or "An unexpected error occurred. Please "
+                                                                   "include this ErrorId if you contact support: sandbox")
+    return HubSpotError(500, "INTERNAL_ERROR", detail or "internal error")

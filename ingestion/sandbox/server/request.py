@@ -13,6 +13,8 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     base_url: str  # scheme://host:port the client used, e.g. for Salesforce's instance_url
+    target: str = ""  # the request target as sent: path plus query string, still percent-encoded
+    header_bytes: int = 0  # the request line plus every header line, as sent (for URI limits)
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)

@@ -87,6 +87,9 @@ class _Handler(BaseHTTPRequestHandler):
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
                 base_url=f"http://{host}",
+                target=self.path,
+                header_bytes=len(self.requestline) + 2
+                + sum(len(name) + len(value) + 4 for name, value in self.headers.items()) + 2,
             )
             outcome = self.server.app.dispatch(request)
         except Exception:  # the HTTP layer itself failed: still answer with JSON, never a trace
