@@ -258,7 +258,7 @@ def test_the_default_client_waits_out_a_get_429_but_not_a_post_429(api, server):
     {"filterGroups": [{"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}] * 7}]},
     {"filterGroups": [{"filters": [{"propertyName": "email", "operator": "HAS_PROPERTY"}] * 4}] * 5},
     # "Limitations": "Attempting to page beyond 10,000 will result in a 400 error."
-    {"after": "9950", "limit": 100},
+    {"after": "10000", "limit": 10},
 ])
 def test_a_malformed_search_is_400_validation_error(api, request_body):
     with pytest.raises(ApiException) as raised:

@@ -140,14 +140,17 @@ def test_include_deleted_uses_query_all_and_returns_soft_deleted_rows(sf):
     assert {r["Id"] for r in every["records"] if r["IsDeleted"]} == {
         r["Id"] for r in _widgets() if r["IsDeleted"]}
 
-    # queryAll pages too; its locator may be followed under /queryAll/ (include_deleted=True) ...
+    # "QueryAll More Results": the nextRecordsUrl of a QueryAll names /query/, and the locator may be
+    # followed under /query/ or /queryAll/; "the remaining results include deleted records".
     first = sf.query("SELECT Id FROM Widget__c", include_deleted=True)
     assert (first["totalSize"], len(first["records"])) == (WIDGETS, 2000)
-    locator = NEXT_RECORDS_URL.match(first["nextRecordsUrl"]).group("locator")
-    second = sf.query_more(locator, include_deleted=True)
-    # ... and the locator keeps the deleted rows whichever resource serves the next page.
+    locator = NEXT_RECORDS_URL.match(first["nextRecordsUrl"]).group("locator")  # /query/, not /queryAll/
+    second = sf.query_more(locator, include_deleted=True)  # simple-salesforce: /queryAll/<locator>
     assert (second["totalSize"], len(second["records"]), second["done"]) == (WIDGETS, 2000, False)
-    assert not {r["Id"] for r in first["records"]} & {r["Id"] for r in second["records"]}
+    third = sf.query_more(second["nextRecordsUrl"], identifier_is_url=True)  # /query/<locator>
+    assert (third["totalSize"], len(third["records"]), third["done"]) == (WIDGETS, 500, True)
+    ids = [r["Id"] for page in (first, second, third) for r in page["records"]]
+    assert sorted(ids) == sorted(r["Id"] for r in _widgets())
 
 
 def test_describe_lists_the_sobjects_and_describes_each(sf, data_dir):
