@@ -175,6 +175,18 @@ def test_describe_lists_the_sobjects_and_describes_each(sf, data_dir):
     assert widget["name"] == "Widget__c" and "Name" in {field["name"] for field in widget["fields"]}
 
 
+@pytest.mark.xfail(strict=True, reason="describe still infers field types from the data; serving the declared "
+                                       "schema (ingestion/sandbox/catalog.py) is issue 11, item 1: remove this "
+                                       "mark when that lands")
+def test_describe_gives_the_documented_field_types(sf):
+    # Salesforce Object Reference, Lead: Email is type email, Status and LeadSource are picklists, and
+    # MasterRecordId (the survivor of a merge) is on every Lead whatever the data holds.
+    fields = {field["name"]: field for field in sf.Lead.describe()["fields"]}
+    assert fields["Email"]["type"] == "email"
+    assert fields["Status"]["type"] == fields["LeadSource"]["type"] == "picklist"
+    assert fields["MasterRecordId"]["type"] == "reference"
+
+
 @pytest.mark.parametrize("soql, code", [
     ("SELECT Id FRM Lead", "MALFORMED_QUERY"),
     ("SELECT Id, NoSuchField__c FROM Lead", "INVALID_FIELD"),
