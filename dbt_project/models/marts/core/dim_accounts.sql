@@ -1,4 +1,5 @@
 -- Companies once: Salesforce accounts and HubSpot companies matched on web domain.
+{{ config(contract=pass_through_contract('dim_accounts')) }}
 
 with
 
@@ -27,8 +28,17 @@ select
     cast(accounts.salesforce_account_id as {{ dbt.type_string() }}) as salesforce_account_id,
     cast(accounts.hubspot_company_id as {{ dbt.type_string() }}) as hubspot_company_id,
     cast(accounts.created_at as {{ dbt.type_timestamp() }}) as created_at
+    {{- pass_through_mart('dim_accounts', [['salesforce_account', 'salesforce_accounts'], ['hubspot_company', 'hubspot_companies']]) }}
 from accounts
 left join users as salesforce_owners
     on accounts.salesforce_owner_id = salesforce_owners.salesforce_user_id
 left join users as hubspot_owners
     on accounts.hubspot_owner_id = hubspot_owners.hubspot_owner_id
+{%- if has_pass_through('dim_accounts', 'salesforce_account') %}
+left join {{ ref('stg_salesforce__accounts') }} as salesforce_accounts
+    on accounts.salesforce_account_id = salesforce_accounts.account_id
+{%- endif %}
+{%- if has_pass_through('dim_accounts', 'hubspot_company') %}
+left join {{ ref('stg_hubspot__companies') }} as hubspot_companies
+    on accounts.hubspot_company_id = hubspot_companies.company_id
+{%- endif %}

@@ -2,6 +2,7 @@
 -- most authoritative record: a Salesforce contact, else a Salesforce lead, else a HubSpot contact
 -- (latest modified first). The original source is HubSpot's (it records the first visit), else
 -- Salesforce's lead source.
+{{ config(contract=pass_through_contract('dim_people')) }}
 
 with
 
@@ -132,6 +133,11 @@ select
         end as {{ dbt.type_string() }}
     ) as resolution_status,
     cast(with_sources.first_seen_at as {{ dbt.type_timestamp() }}) as first_seen_at
+    {{- pass_through_mart('dim_people', [
+        ['salesforce_contact', 'salesforce_contacts'],
+        ['salesforce_lead', 'salesforce_leads'],
+        ['hubspot_contact', 'hubspot_contacts'],
+    ]) }}
 from with_sources
 left join channels
     on with_sources.original_source_system = channels.source_system
@@ -150,3 +156,16 @@ left join users as lead_owners
     on with_sources.salesforce_lead_owner_id = lead_owners.salesforce_user_id
 left join users as hubspot_owners
     on with_sources.hubspot_owner_id = hubspot_owners.hubspot_owner_id
+{#- Pass-through fields come from the same record of each type as the ids above. #}
+{%- if has_pass_through('dim_people', 'salesforce_contact') %}
+left join {{ ref('stg_salesforce__contacts') }} as salesforce_contacts
+    on with_sources.salesforce_contact_id = salesforce_contacts.contact_id
+{%- endif %}
+{%- if has_pass_through('dim_people', 'salesforce_lead') %}
+left join {{ ref('stg_salesforce__leads') }} as salesforce_leads
+    on with_sources.salesforce_lead_id = salesforce_leads.lead_id
+{%- endif %}
+{%- if has_pass_through('dim_people', 'hubspot_contact') %}
+left join {{ ref('stg_hubspot__contacts') }} as hubspot_contacts
+    on with_sources.hubspot_contact_id = hubspot_contacts.contact_id
+{%- endif %}

@@ -4,6 +4,7 @@
 --     touch came no later than both becoming a lead and the opportunity's creation;
 --   marketing-influenced: marketing-sourced, or any person on it was touched by marketing between
 --     var influence_window_days before creation and the close (or now, while open).
+{{ config(contract=pass_through_contract('fct_opportunities')) }}
 
 with
 
@@ -153,4 +154,5 @@ select
         case when is_closed then {{ dbt.datediff('cast(created_at as date)', 'close_date', 'day') }} end
         as integer
     ) as cycle_days
+    {{- pass_through_mart('fct_opportunities', [['salesforce_opportunity', 'combined']]) }}
 from combined

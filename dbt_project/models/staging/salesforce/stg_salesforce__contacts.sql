@@ -23,6 +23,7 @@ renamed as (
         {{ to_utc_timestamp(types, 'created_date') }} as created_at,
         {{ to_utc_timestamp(types, 'last_modified_date') }} as last_modified_at,
         {{ to_utc_timestamp(types, 'system_modstamp') }} as system_modstamp,
+        {{- pass_through_staging(types, 'dim_people', 'salesforce_contact') }}
         _dlt_load_id
 
     from source
