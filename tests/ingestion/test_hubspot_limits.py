@@ -14,6 +14,7 @@ import requests
 
 from ingestion.hubspot.helpers import epoch_ms
 from ingestion.pipelines import IngestionError
+from tests.ingestion.conftest import FAST_RETRIES
 from tests.sandbox.server_helpers import hs_contact, read_records, write_records
 from tests.sandbox.test_server_hubspot_limits import custom_names, write_portal
 
@@ -167,3 +168,12 @@ def test_the_daily_limit_stops_the_run_at_once_naming_it(tmp_path, start_sandbox
     assert "daily API limit of 3 requests" in message and "resets at midnight" in message
     refused = sum(e["statuses"].get("429", 0) for e in server.stats()["endpoints"].values())
     assert refused == 1  # not retried
+
+
+def test_the_ten_secondly_limit_is_still_retried(tmp_path, start_sandbox_server, duckdb_warehouse, make_loader):
+    storm = [{"kind": "rate_limit", "api": "hubspot", "path": "/crm/v3/objects/contacts/batch/read", "count": 2,
+              "retry_after": 0}]
+    server = start_sandbox_server(write_portal(tmp_path / "portal", contacts=30, custom=5), faults=storm)
+    make_loader(server, duckdb_warehouse, **FAST_RETRIES).load(sources=HUBSPOT)
+    assert sum(server.stats()["faults"].values()) == 2
+    assert duckdb_warehouse.count("raw_hubspot", "contacts") == 30

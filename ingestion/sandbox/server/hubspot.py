@@ -203,27 +203,29 @@ class HubSpotApi:
         """Remember when each version of a CRM file was written, for the lagging search index."""
         with self._lock:
             versions = self._seen.setdefault(name, [])
-            if versions and versions[-1][1] is table:
-                return
-            try:
-                written = os.stat(table.path).st_mtime
-            except OSError:
-                written = time.time()
-            versions.append((written, table))
+            if not versions or versions[-1][1] is not table:
+                try:
+                    written = os.stat(table.path).st_mtime
+                except OSError:
+                    written = time.time()
+                versions.append((written, table))
+            self._indexed(versions)
+
+    def _indexed(self, versions: list[tuple[float, Table]]) -> Table:
+        """The version the search index has caught up with: the newest one written at least
+        ``search_lag_seconds`` ago (the oldest version seen, if none is that old yet). Older
+        versions are behind the index for good and are forgotten."""
+        cutoff = time.time() - self.search_lag_seconds
+        indexed = [i for i, (written, _) in enumerate(versions) if written <= cutoff]
+        del versions[: indexed[-1] if indexed else 0]
+        return versions[0][1]
 
     def _search_table(self, name: str) -> Table:
-        """The version the search index has caught up with: the newest one written at least
-        ``search_lag_seconds`` ago (the oldest version seen, if none is that old yet)."""
         current = self._crm_table(name)
-        if self.search_lag_seconds <= 0 or current.size == 0 and current.version == 0:
+        if current.version == 0:  # declared, no file: nothing to index
             return current
-        cutoff = time.time() - self.search_lag_seconds
         with self._lock:
-            versions = self._seen.get(name) or [(0.0, current)]
-            indexed = [i for i, (written, _) in enumerate(versions) if written <= cutoff]
-            chosen = indexed[-1] if indexed else 0
-            del versions[:chosen]  # older versions are behind the index for good
-            return versions[0][1]
+            return self._indexed(self._seen[name])
 
     def _id_order(self, table: Table, archived: bool) -> tuple[np.ndarray, np.ndarray]:
         """Rows with the given archived flag, sorted by id, and their ids (the paging keys)."""
