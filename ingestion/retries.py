@@ -9,10 +9,11 @@ cannot do it: requests drops session hooks when a request brings its own, as dlt
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import orjson
 from dlt.sources.helpers.requests import Client, Session
+from dlt.sources.helpers.requests.retry import DEFAULT_RETRY_STATUS
 from requests import Response
 
 RetryCondition = Callable[[Response | None, BaseException | None], bool]
@@ -35,9 +36,12 @@ def truncated_json(response: Response | None, exception: BaseException | None) -
     return False
 
 
-def retrying_session(*conditions: RetryCondition) -> Session:
+def retrying_session(*conditions: RetryCondition, status_codes: Sequence[int] = DEFAULT_RETRY_STATUS) -> Session:
     """A session that retries like dlt's REST client does by default, plus on ``conditions``.
 
-    ``raise_for_status`` stays off: dlt's REST client raises (with a sanitized URL) after the
-    retries are spent."""
-    return Client(raise_for_status=False, retry_condition=[truncated_json, *conditions]).session
+    ``status_codes``: the statuses always retried (an API whose 429 can mean a limit that does not
+    clear in seconds leaves 429 out and decides in a condition). ``raise_for_status`` stays off:
+    dlt's REST client raises (with a sanitized URL) after the retries are spent."""
+    return Client(
+        raise_for_status=False, status_codes=status_codes, retry_condition=[truncated_json, *conditions]
+    ).session

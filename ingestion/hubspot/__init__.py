@@ -6,6 +6,12 @@ last run (the search API's 10,000-result cap is handled by restarting the search
 modification time). Archived records never appear in searches, so a second resource per CRM object
 lists ``archived=true`` records into the same table: deletes stay soft (``archived = true``).
 CRM ``properties`` are lifted to top-level columns and kept as text, exactly as HubSpot sends them.
+
+Within HubSpot's limits: lists and searches ask for ids only (a URL naming a real portal's hundreds
+of properties gets 414; a search body over 3,000 characters gets 400) and the records are then
+batch-read 100 at a time with every property named in the POST body. Every cursor looks back
+``lookback_seconds`` (search lags writes); the daily API limit fails at once, the ten-secondly one
+is retried. Nested content is kept as JSON text (``MAX_TABLE_NESTING``).
 """
 
 from __future__ import annotations
@@ -27,15 +33,21 @@ from ingestion.retries import retrying_session
 from ingestion.selectors import selector
 
 from ingestion.hubspot.helpers import (
+    RETRY_STATUS,
     WindowedSearchPaginator,
+    batch_read,
+    bounded,
+    hooks,
     newest_first_below,
     property_columns,
     search_body,
     submission_email,
+    transient_rate_limit,
     v3_columns,
 )
 from ingestion.hubspot.settings import (
     ARCHIVED_CURSOR,
+    DEFAULT_LOOKBACK_SECONDS,
     CRM_LIST_LIMIT,
     CRM_OBJECTS,
     CRM_OBJECTS_PATH,
@@ -50,6 +62,9 @@ from ingestion.hubspot.settings import (
     FORM_SUBMISSIONS_PATH,
     LIST_LIMIT,
     LISTED_OBJECTS,
+    LISTED_PARAMS,
+    LISTED_WITHOUT_ARCHIVED,
+    MAX_TABLE_NESTING,
     PRIMARY_KEY,
     UPDATED_CURSOR,
 )
@@ -73,20 +88,25 @@ def _after_paginator() -> JSONResponseCursorPaginator:
     return JSONResponseCursorPaginator(cursor_path="paging.next.after", cursor_param="after")
 
 
-@dlt.source(name="hubspot")
+@dlt.source(name="hubspot", max_table_nesting=MAX_TABLE_NESTING)
 def hubspot_source(
     base_url: str = dlt.config.value,
     access_token: str = dlt.secrets.value,
+    lookback_seconds: float = DEFAULT_LOOKBACK_SECONDS,
 ) -> Iterator[DltResource]:
     """Every HubSpot object of the Relay contract.
 
     Args:
         base_url: ``https://api.hubapi.com`` for a real portal (the sandbox's URL in the demo).
         access_token: a private app's access token.
+        lookback_seconds: how far back every cursor re-reads (``sources.hubspot.lookback_seconds``).
     """
     client = RESTClient(
-        base_url=base_url.rstrip("/"), session=retrying_session(), auth=BearerTokenAuth(token=access_token)
+        base_url=base_url.rstrip("/"),
+        session=retrying_session(transient_rate_limit, status_codes=RETRY_STATUS),
+        auth=BearerTokenAuth(token=access_token),
     )
+    lag_ms = lookback_seconds * 1000  # the lag of an epoch-milliseconds cursor is in its own unit
 
     for object_type, modified_property in CRM_OBJECTS.items():
         yield dlt.resource(
@@ -96,7 +116,8 @@ def hubspot_source(
             write_disposition="merge",
             columns=v3_columns(),
             schema_contract=SCHEMA_CONTRACT,
-        )(client, object_type, modified_property)
+        )(client, object_type, modified_property,
+          dlt.sources.incremental(UPDATED_CURSOR, range_start="closed", lag=lookback_seconds))
         yield dlt.resource(
             crm_archived_records,
             name=f"{object_type}_archived",
@@ -105,7 +126,9 @@ def hubspot_source(
             write_disposition="merge",
             columns=v3_columns(),
             schema_contract=SCHEMA_CONTRACT,
-        )(client, object_type)
+        )(client, object_type, dlt.sources.incremental(
+            ARCHIVED_CURSOR, range_start="closed", on_cursor_value_missing="include", lag=lookback_seconds
+        ))
 
     for table, path in LISTED_OBJECTS.items():
         yield dlt.resource(
@@ -124,7 +147,7 @@ def hubspot_source(
         write_disposition="merge",
         columns=FORM_SUBMISSION_COLUMNS,
         schema_contract=SCHEMA_CONTRACT,
-    )(client)
+    )(client, dlt.sources.incremental(FORM_SUBMISSION_CURSOR, range_start="closed", lag=lag_ms))
 
     yield dlt.resource(
         email_events,
@@ -133,7 +156,7 @@ def hubspot_source(
         write_disposition="merge",
         columns={"created": {"data_type": "bigint"}},
         schema_contract=SCHEMA_CONTRACT,
-    )(client)
+    )(client, dlt.sources.incremental(EMAIL_EVENT_CURSOR, range_start="closed", lag=lag_ms))
 
 
 def crm_records(
@@ -142,25 +165,30 @@ def crm_records(
     modified_property: str,
     updated: dlt.sources.incremental[datetime] = dlt.sources.incremental(UPDATED_CURSOR, range_start="closed"),
 ) -> Iterator[TDataItems]:
-    """Active records: all of them on the first run, then those modified since the last run."""
+    """Active records: all of them on the first run, then those modified since the last run (less
+    the lookback). Lists and searches name only the modification property; batch reads fetch the
+    records with every property."""
     properties = _property_names(client, object_type)
     columns = property_columns(properties)
     hints = dlt.mark.make_hints(columns=list(columns.values()))
     if updated.last_value is None:
-        pages = client.paginate(
+        id_pages = client.paginate(
             CRM_OBJECTS_PATH.format(object_type=object_type),
-            params={"limit": CRM_LIST_LIMIT, "properties": ",".join(properties), "archived": "false"},
+            params={"limit": CRM_LIST_LIMIT, "properties": modified_property, "archived": "false"},
             paginator=_after_paginator(),
             data_selector=selector("results"),
+            hooks=hooks(),
         )
     else:
-        pages = client.paginate(
+        id_pages = client.paginate(
             CRM_SEARCH_PATH.format(object_type=object_type),
             method="POST",
-            json=search_body(modified_property, updated.last_value, properties),
+            json=search_body(modified_property, updated.last_value, [modified_property]),
             paginator=WindowedSearchPaginator(modified_property),
             data_selector=selector("results"),
+            hooks=hooks(),
         )
+    pages = batch_read(client, object_type, id_pages, properties, archived=False)
     yield from as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY, hints=hints)
 
 
@@ -171,30 +199,44 @@ def crm_archived_records(
         ARCHIVED_CURSOR, range_start="closed", on_cursor_value_missing="include"
     ),
 ) -> Iterator[TDataItems]:
-    """Archived records (HubSpot's soft deletes), listed whole; only newly archived ones are written."""
+    """Archived records (HubSpot's soft deletes), listed whole (ids only, then batch-read with
+    ``archived=true``); only newly archived ones are written."""
     properties = _property_names(client, object_type)
     columns = property_columns(properties)
     hints = dlt.mark.make_hints(columns=list(columns.values()))
-    pages = client.paginate(
+    id_pages = client.paginate(
         CRM_OBJECTS_PATH.format(object_type=object_type),
-        params={"limit": CRM_LIST_LIMIT, "properties": ",".join(properties), "archived": "true"},
+        params={"limit": CRM_LIST_LIMIT, "properties": CRM_OBJECTS[object_type], "archived": "true"},
         paginator=_after_paginator(),
         data_selector=selector("results"),
+        hooks=hooks(),
     )
+    pages = batch_read(client, object_type, id_pages, properties, archived=True)
     yield from as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY, hints=hints)
 
 
 def listed_records(client: RESTClient, table: str, path: str) -> Iterator[TDataItems]:
     """A small object (owners, campaigns, emails, forms) listed whole on every run, archived
-    records included; merge on the id makes the rerun idempotent."""
-    for archived in ("false", "true"):
-        pages = client.paginate(
+    records included where the API lists them; merge on the id makes the rerun idempotent.
+    Nested values (an email's content, a form's field groups) arrive as JSON text."""
+    params = LISTED_PARAMS.get(table, {})
+    columns = v3_columns()
+    if "properties" in params:  # asked-for properties are columns even while every value is empty
+        columns = property_columns(params["properties"].split(","))
+    hints = dlt.mark.make_hints(columns=list(columns.values()))
+    passes = ({},) if table in LISTED_WITHOUT_ARCHIVED else ({"archived": "false"}, {"archived": "true"})
+    pages = (
+        bounded(page, lift="properties")
+        for archived in passes
+        for page in client.paginate(
             path,
-            params={"limit": LIST_LIMIT, "archived": archived},
+            params={"limit": LIST_LIMIT, **params, **archived},
             paginator=_after_paginator(),
             data_selector=selector("results"),
+            hooks=hooks(),
         )
-        yield from as_pages(pages, table, declared_types(v3_columns()), lift="properties", key=PRIMARY_KEY)
+    )
+    yield from as_pages(pages, table, declared_types(columns), lift="properties", key=PRIMARY_KEY, hints=hints)
 
 
 def form_submissions(
@@ -213,9 +255,10 @@ def form_submissions(
         for archived in ("false", "true")
         for forms_page in client.paginate(
             LISTED_OBJECTS["forms"],
-            params={"limit": LIST_LIMIT, "archived": archived},
+            params={"limit": LIST_LIMIT, **LISTED_PARAMS["forms"], "archived": archived},
             paginator=_after_paginator(),
             data_selector=selector("results"),
+            hooks=hooks(),
         )
         for form in forms_page
     ]
@@ -229,6 +272,7 @@ def form_submissions(
             params={"limit": FORM_SUBMISSIONS_LIMIT},
             paginator=_after_paginator(),
             data_selector=selector("results"),
+            hooks=hooks(),
         )
         yield from as_pages(
             _new_submissions(pages, form_id, last_run_newest),
@@ -248,7 +292,7 @@ def _new_submissions(pages: Iterator[list[dict[str, Any]]], form_id: str, last_s
             submission["email"] = submission_email(values)
             if values is not None:
                 submission["values"] = orjson.dumps(values).decode()
-        yield page
+        yield bounded(page)
         if newest_first_below(page, FORM_SUBMISSION_CURSOR, last_submitted):
             break
 
@@ -266,12 +310,12 @@ def email_events(
         params=params,
         paginator=JSONResponseCursorPaginator(cursor_path="offset", cursor_param="offset", has_more_path="hasMore"),
         data_selector=selector("events"),
+        hooks=hooks(),
     )
-    yield from as_pages(pages, "email_events", {EMAIL_EVENT_CURSOR: "bigint"}, key=PRIMARY_KEY)
+    yield from as_pages((bounded(page) for page in pages), "email_events", {EMAIL_EVENT_CURSOR: "bigint"}, key=PRIMARY_KEY)
 
 
 def _property_names(client: RESTClient, object_type: str) -> list[str]:
     """The object's property names from the properties API, as a real client discovers them."""
-    response = client.get(CRM_PROPERTIES_PATH.format(object_type=object_type))
-    response.raise_for_status()
+    response = client.get(CRM_PROPERTIES_PATH.format(object_type=object_type), hooks=hooks())
     return [prop["name"] for prop in response.json().get("results", [])]

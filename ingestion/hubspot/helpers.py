@@ -1,16 +1,104 @@
 """The HubSpot specifics dlt's REST client does not already know: search paging past the
-10,000-result cap, column hints of CRM objects, and form-submission field values."""
+10,000-result cap, batch reads of wide records, the two rate limits, the nesting bound, column
+hints of CRM objects, and form-submission field values."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
+from dlt.sources.helpers.requests.retry import DEFAULT_RETRY_STATUS
+from dlt.sources.helpers.rest_client import RESTClient
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
-from requests import Request, Response
+from requests import HTTPError, Request, Response
 
-from ingestion.hubspot.settings import CRM_SEARCH_LIMIT, CRM_SEARCH_MAX_RESULTS, V3_TIMESTAMP_COLUMNS
+from ingestion.hubspot.settings import (
+    CRM_BATCH_READ_LIMIT,
+    CRM_BATCH_READ_PATH,
+    CRM_SEARCH_LIMIT,
+    CRM_SEARCH_MAX_RESULTS,
+    V3_TIMESTAMP_COLUMNS,
+)
+
+# 429 is retried only when it is the ten-secondly limit (``transient_rate_limit``): the daily one
+# does not clear until midnight.
+RETRY_STATUS = tuple(status for status in DEFAULT_RETRY_STATUS if status != 429)
+
+
+class DailyLimitExceeded(RuntimeError):
+    """The portal's daily API budget is spent: retrying before it renews only spends more."""
+
+
+def _daily_policy(response: Response) -> bool:
+    if response.status_code != 429:
+        return False
+    if response.headers.get("X-HubSpot-RateLimit-Daily-Remaining") == "0":
+        return True
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return False
+    return isinstance(body, dict) and body.get("policyName") == "DAILY"
+
+
+def transient_rate_limit(response: Response | None, exception: BaseException | None) -> bool:
+    """Retry condition: a 429 of the rolling ten-secondly limit (honouring Retry-After)."""
+    return response is not None and response.status_code == 429 and not _daily_policy(response)
+
+
+def raise_for_status(response: Response, *args: Any, **kwargs: Any) -> None:
+    """Response hook: the daily limit fails at once with one line naming it and when it resets;
+    any other error status raises ``HTTPError`` (retried by the session where it is transient)."""
+    if _daily_policy(response):
+        daily = response.headers.get("X-HubSpot-RateLimit-Daily")
+        budget = f" of {daily} requests" if daily else ""
+        raise DailyLimitExceeded(
+            f"HubSpot's daily API limit{budget} is used up (429, policy DAILY) at {response.request.method}"
+            f" {response.request.path_url.split('?')[0]}; it resets at midnight in the portal's time zone"
+            " (HubSpot account settings). Not retried: run again after the reset."
+        )
+    if response.status_code >= 400:
+        raise HTTPError(f"{response.status_code} {response.reason}", response=response)
+
+
+def hooks() -> dict[str, list[Any]]:
+    return {"response": [raise_for_status]}
+
+
+def batch_read(
+    client: RESTClient, object_type: str, id_pages: Iterable[list[Mapping[str, Any]]], properties: list[str],
+    archived: bool,
+) -> Iterator[list[dict[str, Any]]]:
+    """Whole records for pages of ids (from a list or a search), every property named in the body:
+    a URL naming hundreds of properties gets 414. Ids the read no longer finds (deleted or archived
+    since they were listed; a 207 answer) are left to the archived listing and the next run."""
+    path = CRM_BATCH_READ_PATH.format(object_type=object_type)
+    for page in id_pages:
+        ids = [record["id"] for record in page]
+        for start in range(0, len(ids), CRM_BATCH_READ_LIMIT):
+            body = {
+                "inputs": [{"id": record_id} for record_id in ids[start : start + CRM_BATCH_READ_LIMIT]],
+                "properties": properties,
+                "propertiesWithHistory": [],
+            }
+            response = client.post(path, json=body, params={"archived": str(archived).lower()}, hooks=hooks())
+            yield response.json()["results"]
+
+
+def bounded(records: list[dict[str, Any]], lift: str | None = None) -> list[dict[str, Any]]:
+    """The nesting bound: every list or object value of a record (of its ``lift`` object's members,
+    once lifted) becomes JSON text, so nested content is one column whatever its depth."""
+    for record in records:
+        for name, value in record.items():
+            if name == lift and isinstance(value, dict):
+                for member, inner in value.items():
+                    if isinstance(inner, (dict, list)):
+                        value[member] = orjson.dumps(inner).decode()
+            elif isinstance(value, (dict, list)):
+                record[name] = orjson.dumps(value).decode()
+    return records
 
 
 class SearchWindowError(RuntimeError):

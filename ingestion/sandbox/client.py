@@ -154,15 +154,18 @@ def page_hubspot(client: SandboxClient, crm_objects: tuple[str, ...] = HUBSPOT_C
         counts[f"hubspot/{name}"] = sum(
             sum(1 for _ in client.crm_objects(name, archived=archived)) for archived in (False, True)
         )
-    for name, path, limit in (("owners", "/crm/v3/owners", 500), ("campaigns", "/marketing/v3/campaigns", 100),
-                              ("marketing_emails", "/marketing/v3/emails", 100),
-                              ("forms", "/marketing/v3/forms", 100)):
+    for name, path, params in (("owners", "/crm/v3/owners", {"limit": 500}),
+                               ("marketing_emails", "/marketing/v3/emails", {"limit": 100}),
+                               ("forms", "/marketing/v3/forms", {"limit": 100, "formTypes": "all"})):
         counts[f"hubspot/{name}"] = sum(
-            sum(1 for _ in client.hs_list(path, {"limit": limit, "archived": str(archived).lower()}))
+            sum(1 for _ in client.hs_list(path, {**params, "archived": str(archived).lower()}))
             for archived in (False, True)
         )
+    # The campaigns API has no archived listing: deleted campaigns are gone.
+    counts["hubspot/campaigns"] = sum(1 for _ in client.hs_list("/marketing/v3/campaigns", {"limit": 100}))
     counts["hubspot/email_events"] = sum(1 for _ in client.email_events())
     form_ids = [form["id"] for archived in ("false", "true")
-                for form in client.hs_list("/marketing/v3/forms", {"limit": 100, "archived": archived})]
+                for form in client.hs_list("/marketing/v3/forms",
+                                           {"limit": 100, "archived": archived, "formTypes": "all"})]
     counts["hubspot/form_submissions"] = sum(sum(1 for _ in client.form_submissions(f)) for f in form_ids)
     return counts

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.hubspot.settings import FORM_SUBMISSIONS_LIMIT
+from ingestion.hubspot.helpers import epoch_ms
+from ingestion.hubspot.settings import DEFAULT_LOOKBACK_SECONDS, FORM_SUBMISSIONS_LIMIT
 from ingestion.salesforce.settings import SOBJECTS
 from ingestion.sandbox.generator import mutate
 
@@ -27,20 +28,21 @@ def _records(path: Path) -> list[dict]:
 
 def _expected_served(data_dir: Path, mutation: dict) -> dict[str, int]:
     """Records a correct incremental run requests, per object: the changed ones plus those that
-    share the previous run's last cursor value (re-read with >=, then dropped by dlt's dedup)."""
+    share the previous run's last cursor value (re-read with >=, then dropped by dlt's dedup), and
+    on HubSpot those within the lookback; CRM records are served twice (found, then batch-read)."""
     expected: dict[str, int] = {}
     previous = mutation["previous_max_modified"]
+    lookback_ms = DEFAULT_LOOKBACK_SECONDS * 1000
     for sobject in SOBJECTS:
         key = f"salesforce/{sobject}"
         records = _records(data_dir / "salesforce" / f"{sobject}.jsonl")
         expected[key] = sum(1 for r in records if r["SystemModstamp"] >= previous[key])
     for key, prop in SEARCHED_CRM.items():
         records = _records(data_dir / "hubspot" / f"{key.split('/')[1]}.jsonl")
-        searched = sum(
-            1 for r in records if not r["archived"] and r["properties"][prop] >= previous[key]
-        )
+        since = epoch_ms(previous[key]) - lookback_ms
+        searched = sum(1 for r in records if not r["archived"] and epoch_ms(r["properties"][prop]) >= since)
         archived = sum(1 for r in records if r["archived"])  # listed whole on every run
-        expected[key] = searched + archived
+        expected[key] = 2 * (searched + archived)
     # Form submissions come newest first: a form is paged until the page holding its first
     # submission older than the last run's newest, so past its new ones at most one page is read.
     newer: dict[str, int] = {}
@@ -48,13 +50,17 @@ def _expected_served(data_dir: Path, mutation: dict) -> dict[str, int]:
     for submission in _records(data_dir / "hubspot" / "form_submissions.jsonl"):
         form = submission["formId"]
         per_form[form] = per_form.get(form, 0) + 1
-        newer[form] = newer.get(form, 0) + (submission["submittedAt"] >= previous["hubspot/form_submissions"])
+        newer[form] = newer.get(form, 0) + (
+            submission["submittedAt"] >= previous["hubspot/form_submissions"] - lookback_ms
+        )
     page = FORM_SUBMISSIONS_LIMIT
     expected["hubspot/form_submissions"] = sum(
         min(count, page * (newer[form] // page + 1)) for form, count in per_form.items()
     )
     events = _records(data_dir / "hubspot" / "email_events.jsonl")
-    expected["hubspot/email_events"] = sum(1 for e in events if e["created"] >= previous["hubspot/email_events"])
+    expected["hubspot/email_events"] = sum(
+        1 for e in events if e["created"] >= previous["hubspot/email_events"] - lookback_ms
+    )
     return expected
 
 

@@ -76,6 +76,8 @@ class SandboxApp:
             Route("GET", r(_V + r"/sobjects/(?P<sobject>[A-Za-z0-9_]+)/describe/?$"), "salesforce.describe",
                   sf.describe),
             Route("POST", r(r"^/crm/v3/objects/(?P<object>[A-Za-z0-9_]+)/search/?$"), "hubspot.search", hs.search),
+            Route("POST", r(r"^/crm/v3/objects/(?P<object>[A-Za-z0-9_]+)/batch/read/?$"), "hubspot.batch_read",
+                  hs.batch_read),
             Route("GET", r(r"^/crm/v3/objects/(?P<object>[A-Za-z0-9_]+)/?$"), "hubspot.list", hs.list_objects),
             Route("GET", r(r"^/crm/v3/objects/(?P<object>[A-Za-z0-9_]+)/(?P<record_id>[^/]+)/?$"), "hubspot.read",
                   hs.read_object),
@@ -111,11 +113,15 @@ class SandboxApp:
         fired: list[Fault] = []
         body_fault = None
         try:
+            if api == "hubspot":
+                self.hubspot.check_uri(request)  # the front proxy's limit comes before any routing
             if route is None:
                 raise self._no_route(api, request, match)
             api = route.api
             if route.auth:
                 (self.salesforce if api == "salesforce" else self.hubspot).authorize(request)
+            if api == "hubspot":
+                self.hubspot.spend_daily()
             obj = route.fixed_object or (self.salesforce if api == "salesforce" else self.hubspot).object_of(
                 request, match)
             fired = self.faults.triggered(api, request.path, obj, request.method)
@@ -182,6 +188,17 @@ class SandboxApp:
                 except (ValueError, orjson.JSONDecodeError) as error:
                     return json_response({"status": "error", "message": f"bad fault plan: {error}"}, 400)
                 return json_response({"faults": self.faults.describe()})
+        if path == "/__sandbox/hubspot/limits":  # search index lag and daily budget (hubspot.py)
+            if method == "GET":
+                return json_response(self.hubspot.limits())
+            if method == "POST":
+                try:
+                    settings = orjson.loads(request.body) if request.body.strip() else {}
+                    if not isinstance(settings, dict):
+                        raise ValueError("expected a JSON object")
+                    return json_response(self.hubspot.set_limits(settings))
+                except (ValueError, orjson.JSONDecodeError) as error:
+                    return json_response({"status": "error", "message": f"bad HubSpot limits: {error}"}, 400)
         if path == "/__sandbox/sessions/expire" and method == "POST":
             return json_response({"expired": self.salesforce.expire_sessions()})
         return json_response({"status": "error", "message": f"no admin endpoint {method} {request.path}"}, 404)

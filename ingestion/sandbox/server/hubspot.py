@@ -11,16 +11,24 @@ by offset (``after`` is a number) and is capped at 10,000 results, like HubSpot'
 from __future__ import annotations
 
 import base64
+import os
 import re
+import threading
+import time
+import uuid
 from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urlencode
 
 import numpy as np
 import orjson
 
-from ingestion.sandbox.server.columns import Column, DATE_RE, DATETIME_RE, infer_kind, parse_datetime_ms
+from ingestion.sandbox.catalog import declared_fields
+from ingestion.sandbox.server.columns import Column, DATE_RE, DATETIME_RE, build_column, infer_kind, parse_datetime_ms
 from ingestion.sandbox.server.request import Request
 from ingestion.sandbox.server.responses import (
+    ApiError,
     HubSpotError,
     Response,
     hs_not_found,
@@ -34,6 +42,17 @@ API = "hubspot"
 SEARCH_CAP = 10_000
 SEARCH_MAX_LIMIT = 200
 LIST_MAX_LIMIT = 100
+# The strict side of the public reports (ingestion/sandbox/README.md, "HubSpot limits"): a request
+# target (path plus query string, as sent) longer than this is refused with 414 by the front proxy.
+URI_MAX_CHARS = 8_000
+# "a query can contain a maximum of 3,000 characters" (CRM search docs), read strictly: the body.
+SEARCH_BODY_MAX_CHARS = 3_000
+BATCH_MAX_INPUTS = 100
+BATCH_HISTORY_MAX_INPUTS = 50
+CAMPAIGNS_DEFAULT_LIMIT = 50
+FORM_TYPES = ("hubspot", "captured", "flow", "blog_comment", "all")
+# Professional portals: 500,000 requests a day (developers.hubspot.com/apisbytier).
+DAILY_LIMIT_HEADER_VALUE = 500_000
 
 # Files that are not CRM objects: each has its own endpoint.
 NON_CRM_FILES = {"owners", "campaigns", "marketing_emails", "email_events", "forms", "form_submissions"}
@@ -80,10 +99,77 @@ _GROUPS = {"contacts": "contactinformation", "companies": "companyinformation"}
 _MARKETING_FILES = {"campaigns": "campaigns", "emails": "marketing_emails", "forms": "forms"}
 
 
+class UriTooLong(ApiError):
+    """HubSpot's front proxy refuses an over-long request target before the API sees it: 414 with an
+    HTML page, not the API's JSON error (the body Airbyte #33976 shows)."""
+
+    def response(self) -> Response:
+        page = (b"<html>\r\n<head><title>414 Request-URI Too Large</title></head>\r\n<body>\r\n"
+                b"<center><h1>414 Request-URI Too Large</h1></center>\r\n</body>\r\n</html>\r\n")
+        return Response(414, page, content_type="text/html")
+
+
 class HubSpotApi:
-    def __init__(self, store: TableStore, token: str):
+    """The HubSpot endpoints. ``search_lag_seconds``: how far the search index trails writes (a
+    search answers from the file version that was current that long ago). ``daily_limit``: the
+    portal's daily request budget (None: unlimited), spent by every authenticated request and
+    renewed at midnight UTC (the sandbox portal's time zone)."""
+
+    def __init__(self, store: TableStore, token: str, search_lag_seconds: float = 0.0,
+                 daily_limit: int | None = None):
         self.store = store
         self.token = token
+        self.search_lag_seconds = float(search_lag_seconds)
+        self.daily_limit = daily_limit
+        self._used_today = 0
+        self._day = _utc_day()
+        self._lock = threading.Lock()
+        self._seen: dict[str, list[tuple[float, Table]]] = {}  # CRM file -> versions seen, oldest first
+
+    # --- limits in front of every endpoint ---------------------------------------------------
+
+    def check_uri(self, request: Request) -> None:
+        if len(request.target) > URI_MAX_CHARS:
+            raise UriTooLong(414, "Request-URI Too Large")
+
+    def spend_daily(self) -> None:
+        """Count one request against the daily budget; 429 DAILY once it is spent (until midnight)."""
+        with self._lock:
+            today = _utc_day()
+            if today != self._day:
+                self._day, self._used_today = today, 0
+            if self.daily_limit is None:
+                return
+            if self._used_today >= self.daily_limit:
+                raise HubSpotError(
+                    429, "RATE_LIMITS", "You have reached your daily limit.",
+                    headers={
+                        "X-HubSpot-RateLimit-Daily": str(self.daily_limit),
+                        "X-HubSpot-RateLimit-Daily-Remaining": "0",
+                    },
+                    extra={"errorType": "RATE_LIMIT", "policyName": "DAILY", "requestId": _request_id()},
+                )
+            self._used_today += 1
+
+    def limits(self) -> dict:
+        with self._lock:
+            return {"search_lag_seconds": self.search_lag_seconds, "daily_limit": self.daily_limit,
+                    "used_today": self._used_today}
+
+    def set_limits(self, settings: dict) -> dict:
+        """Admin: change ``search_lag_seconds`` and/or ``daily_limit`` (the day's usage restarts)."""
+        unknown = set(settings) - {"search_lag_seconds", "daily_limit"}
+        if unknown:
+            raise ValueError(f"unknown setting(s) {sorted(unknown)}; allowed: daily_limit, search_lag_seconds")
+        lag = settings.get("search_lag_seconds", self.search_lag_seconds)
+        limit = settings.get("daily_limit", self.daily_limit)
+        if not isinstance(lag, (int, float)) or isinstance(lag, bool) or lag < 0:
+            raise ValueError("search_lag_seconds must be a non-negative number")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+            raise ValueError("daily_limit must be a non-negative integer or null")
+        with self._lock:
+            self.search_lag_seconds, self.daily_limit, self._used_today = float(lag), limit, 0
+        return self.limits()
 
     def authorize(self, request: Request) -> None:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -104,10 +190,42 @@ class HubSpotApi:
     # --- CRM objects --------------------------------------------------------------------------
 
     def _crm_table(self, name: str) -> Table:
+        """The object's current table; an object the portal declares without a file is empty."""
         table = None if name in NON_CRM_FILES else self.store.get(API, name, CRM_PROFILE)
         if table is None:
-            raise hs_validation(f"Unable to infer object type from: {name}")
+            if name in NON_CRM_FILES or declared_fields(self.store.root, API, name) is None:
+                raise hs_validation(f"Unable to infer object type from: {name}")
+            return _empty_table(name, CRM_PROFILE)
+        self._note_version(name, table)
         return table
+
+    def _note_version(self, name: str, table: Table) -> None:
+        """Remember when each version of a CRM file was written, for the lagging search index."""
+        with self._lock:
+            versions = self._seen.setdefault(name, [])
+            if not versions or versions[-1][1] is not table:
+                try:
+                    written = os.stat(table.path).st_mtime
+                except OSError:
+                    written = time.time()
+                versions.append((written, table))
+            self._indexed(versions)
+
+    def _indexed(self, versions: list[tuple[float, Table]]) -> Table:
+        """The version the search index has caught up with: the newest one written at least
+        ``search_lag_seconds`` ago (the oldest version seen, if none is that old yet). Older
+        versions are behind the index for good and are forgotten."""
+        cutoff = time.time() - self.search_lag_seconds
+        indexed = [i for i, (written, _) in enumerate(versions) if written <= cutoff]
+        del versions[: indexed[-1] if indexed else 0]
+        return versions[0][1]
+
+    def _search_table(self, name: str) -> Table:
+        current = self._crm_table(name)
+        if current.version == 0:  # declared, no file: nothing to index
+            return current
+        with self._lock:
+            return self._indexed(self._seen[name])
 
     def _id_order(self, table: Table, archived: bool) -> tuple[np.ndarray, np.ndarray]:
         """Rows with the given archived flag, sorted by id, and their ids (the paging keys)."""
@@ -161,35 +279,105 @@ class HubSpotApi:
         associations = _list_param(request.query.get("associations"))
         return json_response(_crm_record(record, properties, associations), records=1)
 
-    def properties(self, request: Request, match: re.Match) -> Response:
+    def batch_read(self, request: Request, match: re.Match) -> Response:
+        """``POST .../batch/read``: up to 100 ids (50 with property history), properties in the body.
+        Ids not found come back as one OBJECT_NOT_FOUND error with status 207 (Multi-Status)."""
         name = match.group("object")
+        body = _json_body(request)
         table = self._crm_table(name)
-        sample = table.sample()
+        archived = _flag(request.param("archived"), "archived")
+        for key in ("inputs", "properties", "propertiesWithHistory"):
+            if not isinstance(body.get(key), list):
+                raise hs_validation(f"Invalid input JSON: '{key}' is required and must be a list")
+        inputs, history = body["inputs"], body["propertiesWithHistory"]
+        if not all(isinstance(item, dict) and isinstance(item.get("id"), str) for item in inputs):
+            raise hs_validation("Invalid input JSON: each input must be an object with a string id")
+        if not all(isinstance(n, str) for n in body["properties"] + history):
+            raise hs_validation("properties and propertiesWithHistory must be lists of property names")
+        maximum = BATCH_HISTORY_MAX_INPUTS if history else BATCH_MAX_INPUTS
+        if len(inputs) > maximum:
+            which = "for property histories " if history else ""
+            raise hs_validation(f"The maximum number of inputs supported in a batch request {which}is {maximum}. "
+                                "Please reduce the number of items and try again")
+        id_property = body.get("idProperty")
+        if id_property is not None and not isinstance(id_property, str):
+            raise hs_validation("idProperty must be a property name")
+        started = _now_iso()
+        rows, ids = self._id_order(table, archived)
+        keys = None if id_property in (None, "hs_object_id") else self._column(table, id_property)
+        properties = _properties(body["properties"] or None, name)
+        found: dict[int, None] = {}
+        missing: list[str] = []
+        for item in inputs:
+            row = self._find_row(table, rows, ids, keys, item["id"], archived)
+            if row is None:
+                missing.append(item["id"])
+            else:
+                found.setdefault(row, None)
         results = []
-        for order, prop in enumerate(table.fields):
-            kind = infer_kind([(r.get("properties") or {}).get(prop) for r in sample], numeric_strings=True)
-            hs_type, field_type = {
-                "datetime": ("datetime", "date"), "date": ("date", "date"), "number": ("number", "number"),
-                "bool": ("bool", "booleancheckbox"),
-            }.get(kind, ("string", "text"))
-            results.append({
-                "name": prop, "label": prop.replace("_", " ").title(), "type": hs_type, "fieldType": field_type,
-                "groupName": _GROUPS.get(name, f"{name}information"), "description": "",
-                "options": [], "displayOrder": order, "calculated": False, "externalOptions": False,
-                "hasUniqueValue": prop == "hs_object_id", "hidden": False, "formField": True,
-                "modificationMetadata": {"archivable": True, "readOnlyDefinition": True, "readOnlyValue": False},
-            })
+        for record in table.records(np.array(list(found), dtype=np.int64)):
+            out = _crm_record(record, properties, ())
+            if history:
+                props = record.get("properties") or {}
+                out["propertiesWithHistory"] = {
+                    prop: [{"value": props[prop], "timestamp": record.get("updatedAt"), "sourceType": "API"}]
+                    for prop in history if props.get(prop) is not None
+                }
+            results.append(out)
+        payload: dict = {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": _now_iso()}
+        if not missing:
+            return json_response(payload, records=len(results))
+        payload["numErrors"] = 1
+        payload["errors"] = [{
+            "status": "error", "category": "OBJECT_NOT_FOUND",
+            "message": f"Could not get some {_singular(name)} objects, they may be deleted or not exist. "
+                       "Check that ids are valid.",
+            "context": {"ids": missing},
+        }]
+        return json_response(payload, status=207, records=len(results))
+
+    def _find_row(self, table: Table, rows: np.ndarray, ids: np.ndarray, keys: Column | None, wanted: str,
+                  archived: bool) -> int | None:
+        if keys is None:
+            try:
+                number = float(wanted)
+            except ValueError:
+                return None
+            position = int(np.searchsorted(ids, number))
+            return int(rows[position]) if position < len(ids) and ids[position] == number else None
+        flag = table.keys["archived"]
+        is_archived = flag.values & ~flag.null
+        value = _coerce(keys, wanted, "idProperty") if keys.kind != "string" else wanted.lower()
+        hits = np.flatnonzero(_matches(keys, "EQ", value) & (is_archived == archived))
+        return int(hits[0]) if len(hits) else None
+
+    def properties(self, request: Request, match: re.Match) -> Response:
+        """The object's declared properties (standard plus custom, catalog + ``schema.json``);
+        inferred from the records only for a file no declaration names."""
+        name = match.group("object")
+        declared = declared_fields(self.store.root, API, name)
+        if declared is None or name in NON_CRM_FILES and name != "campaigns":
+            table = self._crm_table(name)
+            declared = _inferred_properties(table, name)
+        group = _GROUPS.get(name, f"{name}information")
+        results = [_property_definition(prop, order, group) for order, prop in enumerate(declared)]
         return json_response({"results": results})
 
     def search(self, request: Request, match: re.Match) -> Response:
         name = match.group("object")
+        size = len(request.body.decode("utf-8", errors="replace"))
+        if size > SEARCH_BODY_MAX_CHARS:
+            raise hs_validation(
+                f"The search request is {size} characters long; a query can contain a maximum of "
+                f"{SEARCH_BODY_MAX_CHARS:,} characters."
+            )
         try:
             body = orjson.loads(request.body) if request.body.strip() else {}
         except orjson.JSONDecodeError as error:
             raise hs_validation(f"Invalid input JSON on line 1, column {error.pos + 1}: {error.msg}") from None
         if not isinstance(body, dict):
             raise hs_validation("Invalid input JSON: expected an object")
-        table = self._crm_table(name)
+        table = self._search_table(name)
         limit = _limit(body.get("limit"), default=10, maximum=SEARCH_MAX_LIMIT)
         try:
             after = int(body.get("after") or 0)
@@ -300,22 +488,51 @@ class HubSpotApi:
 
     def marketing(self, request: Request, match: re.Match) -> Response:
         kind = match.group("kind")
-        return self._token_list(
-            request, _MARKETING_FILES[kind], PLAIN_PROFILE, default_limit=10 if kind == "emails" else 20,
-            maximum=100, with_total=kind in ("campaigns", "emails"),
-        )
+        if kind == "campaigns":
+            return self.campaigns(request)
+        if kind == "forms":
+            return self._token_list(request, "forms", PLAIN_PROFILE, default_limit=20, maximum=100,
+                                    form_types=_form_types(request.query.get("formTypes")))
+        return self._token_list(request, "marketing_emails", PLAIN_PROFILE, default_limit=10, maximum=100,
+                                with_total=True)
+
+    def campaigns(self, request: Request) -> Response:
+        """``/marketing/v3/campaigns``: no ``archived`` parameter (an unknown query parameter is
+        ignored) and deleted campaigns are not listed; ``properties`` is empty unless the request
+        names the properties it wants."""
+        limit = _limit(request.param("limit"), default=CAMPAIGNS_DEFAULT_LIMIT, maximum=LIST_MAX_LIMIT)
+        wanted = _list_param(request.query.get("properties"))
+        table, start = self._resume("campaigns", PLAIN_PROFILE, request.param("after"))
+        rows = table.derived(("archived", False), lambda: _rows_with_flag(table, False))
+        page = rows[start : start + limit]
+        results = []
+        for record in table.records(page):
+            props = record.get("properties") or {}
+            results.append({
+                "id": record.get("id"), "properties": {name: props.get(name) for name in wanted},
+                "createdAt": record.get("createdAt"), "updatedAt": record.get("updatedAt"),
+                "businessUnits": record.get("businessUnits") or [{"id": 0}],
+            })
+        body: dict = {"total": int(len(rows)), "results": results}
+        if start + limit < len(rows):
+            token = _token(table, start + limit)
+            body["paging"] = {"next": {"after": token, "link": _link(request, after=token)}}
+        return json_response(body, records=len(results))
 
     def _token_list(self, request: Request, file: str, profile: Profile, default_limit: int, maximum: int,
-                    with_total: bool = False) -> Response:
+                    with_total: bool = False, form_types: frozenset[str] | None = None) -> Response:
         limit = _limit(request.param("limit"), default=default_limit, maximum=maximum)
         archived = _flag(request.param("archived"), "archived")
         table, start = self._resume(file, profile, request.param("after"))
 
         def compute():
-            flag = table.keys["archived"]
-            return np.flatnonzero((flag.values & ~flag.null) == archived)
+            rows = _rows_with_flag(table, archived)
+            if form_types is None or "all" in form_types:
+                return rows
+            kinds = table.column("formType", lambda r: r.get("formType") or "hubspot")
+            return rows[np.isin(kinds.values[rows].astype(str), sorted(form_types))]
 
-        rows = table.derived(("archived", archived), compute)
+        rows = table.derived(("archived", archived, form_types), compute)
         page = rows[start : start + limit]
         body: dict = {}
         if with_total:
@@ -389,7 +606,9 @@ class HubSpotApi:
         """The table version a paging token refers to (the current one for a first page)."""
         current = self.store.get(API, file, profile)
         if current is None:
-            raise hs_not_found(f"No {file.replace('_', ' ')} in this portal")
+            if declared_fields(self.store.root, API, file) is None:
+                raise hs_not_found(f"No {file.replace('_', ' ')} in this portal")
+            current = _empty_table(file, profile)  # declared, nothing recorded yet: an empty list
         if not token:
             return current, 0
         try:
@@ -401,6 +620,91 @@ class HubSpotApi:
         if table is None or table.path != current.path:
             table = current  # the version is gone (two rewrites since): continue on the current one
         return table, max(start, 0)
+
+
+def _rows_with_flag(table: Table, archived: bool) -> np.ndarray:
+    flag = table.keys["archived"]
+    return np.flatnonzero((flag.values & ~flag.null) == archived)
+
+
+def _form_types(values: list[str] | None) -> frozenset[str]:
+    """``formTypes`` (repeatable or comma-separated): hubspot only when absent, as HubSpot does."""
+    kinds = frozenset(_list_param(values)) or frozenset({"hubspot"})
+    unknown = kinds - set(FORM_TYPES)
+    if unknown:
+        raise hs_validation(f"Invalid formTypes {sorted(unknown)}; allowed: {', '.join(FORM_TYPES)}")
+    return kinds
+
+
+def _empty_table(name: str, profile: Profile) -> Table:
+    """A declared object with no records (version 0: never a paging target)."""
+    empty = np.zeros(0, dtype=np.int64)
+    keys = {key: build_column([], kind, numeric_strings=profile.numeric_strings)
+            for key, (_, kind) in profile.keys.items()}
+    return Table(name, Path(name), 0, b"", empty, empty, keys, [], profile)
+
+
+def _json_body(request: Request) -> dict:
+    try:
+        body = orjson.loads(request.body) if request.body.strip() else {}
+    except orjson.JSONDecodeError as error:
+        raise hs_validation(f"Invalid input JSON on line 1, column {error.pos + 1}: {error.msg}") from None
+    if not isinstance(body, dict):
+        raise hs_validation("Invalid input JSON: expected an object")
+    return body
+
+
+def _singular(name: str) -> str:
+    return {"companies": "COMPANY"}.get(name, name.rstrip("s").upper())
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _utc_day() -> str:
+    return datetime.now(timezone.utc).date().isoformat()
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+_PROPERTY_TYPES = {
+    "datetime": ("datetime", "date"), "date": ("date", "date"), "number": ("number", "number"),
+    "bool": ("bool", "booleancheckbox"),
+}
+
+
+def _inferred_properties(table: Table, name: str) -> list[dict]:
+    """Property declarations guessed from a file no declaration names (a user's own object)."""
+    sample = table.sample()
+    out = []
+    for prop in table.fields:
+        kind = infer_kind([(r.get("properties") or {}).get(prop) for r in sample], numeric_strings=True)
+        hs_type, field_type = _PROPERTY_TYPES.get(kind, ("string", "text"))
+        out.append({"name": prop, "type": hs_type, "fieldType": field_type})
+    return out
+
+
+def _property_definition(prop: dict, order: int, group: str) -> dict:
+    """A declaration in the properties API's full shape (CRM properties API, ``Property`` schema)."""
+    name = prop["name"]
+    defined = bool(prop.get("hubspotDefined", False))
+    out = {
+        "name": name, "label": prop.get("label") or name.replace("_", " ").title(),
+        "type": prop.get("type", "string"), "fieldType": prop.get("fieldType", "text"),
+        "description": prop.get("description", ""), "groupName": prop.get("groupName") or group,
+        "options": prop.get("options", []), "displayOrder": prop.get("displayOrder", order),
+        "calculated": prop.get("calculated", False), "externalOptions": False,
+        "hasUniqueValue": prop.get("hasUniqueValue", name == "hs_object_id"), "hidden": False,
+        "formField": prop.get("formField", True), "archived": False,
+        "createdAt": "2019-08-06T02:41:52.000Z", "updatedAt": "2019-08-06T02:41:52.000Z",
+        "modificationMetadata": {"archivable": not defined, "readOnlyDefinition": defined, "readOnlyValue": False},
+    }
+    if defined:
+        out["hubspotDefined"] = True
+    return out
 
 
 def _token(table: Table, position: int) -> str:
