@@ -44,7 +44,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     generate(tmp_path / "a", 300, 5, AS_OF)
     generate(tmp_path / "b", 300, 5, AS_OF)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
-    assert len(a) == 20  # 11 SObjects + 8 HubSpot objects + manifest
+    assert len(a) == 21  # 11 SObjects + 8 HubSpot objects + manifest + schema.json
     assert a == b
 
 

@@ -14,6 +14,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.json as pa_json
 
+from ingestion.sandbox.generator.custom_fields import read_custom
 from ingestion.sandbox.generator.schema import MODIFIED_FIELD, OBJECTS
 
 MANIFEST = "manifest.json"
@@ -38,10 +39,25 @@ def write_object(data_dir: Path, key: str, frame: pl.DataFrame) -> None:
     _replace_atomically(object_path(data_dir, key), frame.write_ndjson)
 
 
-def read_object(data_dir: Path, key: str) -> pl.DataFrame:
-    """An object's file read with the contract's schema (an absent or empty file is an empty frame)."""
-    path = object_path(data_dir, key)
+def object_schema(data_dir: Path, key: str) -> pl.Schema:
+    """The contract's schema of an object, with the custom fields ``<dir>/schema.json`` declares
+    for it after the standard ones (Salesforce: top-level fields; HubSpot: more ``properties``)."""
     schema = OBJECTS[key]
+    custom = read_custom(data_dir).get(key)
+    if not custom:
+        return schema
+    if key.startswith("salesforce/"):
+        return pl.Schema({**schema, **{k: v for k, v in custom.items() if k not in schema}})
+    properties = schema["properties"]
+    known = dict(properties.to_schema())
+    widened = pl.Struct({**known, **{k: v for k, v in custom.items() if k not in known}})
+    return pl.Schema({name: widened if name == "properties" else dtype for name, dtype in schema.items()})
+
+
+def read_object(data_dir: Path, key: str) -> pl.DataFrame:
+    """An object's file read with its schema (an absent or empty file is an empty frame)."""
+    path = object_path(data_dir, key)
+    schema = object_schema(data_dir, key)
     if not path.exists() or path.stat().st_size == 0:
         return pl.DataFrame(schema=schema)
     if key.startswith("hubspot/"):
