@@ -49,6 +49,8 @@ from ingestion.hubspot.settings import (
     FORM_SUBMISSIONS_LIMIT,
     FORM_SUBMISSIONS_PATH,
     LIST_LIMIT,
+    LISTED_COLUMN_TYPES,
+    LISTED_JSON_TEXT_FIELDS,
     LISTED_OBJECTS,
     PRIMARY_KEY,
     UPDATED_CURSOR,
@@ -113,7 +115,7 @@ def hubspot_source(
             name=table,
             primary_key=PRIMARY_KEY,
             write_disposition="merge",
-            columns=v3_columns(),
+            columns=_listed_columns(table),
             schema_contract=SCHEMA_CONTRACT,
         )(client, table, path)
 
@@ -194,7 +196,28 @@ def listed_records(client: RESTClient, table: str, path: str) -> Iterator[TDataI
             paginator=_after_paginator(),
             data_selector=selector("results"),
         )
-        yield from as_pages(pages, table, declared_types(v3_columns()), lift="properties", key=PRIMARY_KEY)
+        pages = _json_text(pages, LISTED_JSON_TEXT_FIELDS.get(table, ()))
+        yield from as_pages(pages, table, declared_types(_listed_columns(table)), lift="properties", key=PRIMARY_KEY)
+
+
+# -- begin: JSON text fields of listed objects (issue 11 stopgap; the nesting bound generalises it) --
+def _listed_columns(table: str) -> dict[str, dict[str, Any]]:
+    extra = {
+        name: {"name": name, "data_type": kind, "nullable": True}
+        for name, kind in LISTED_COLUMN_TYPES.get(table, {}).items()
+    }
+    return {**v3_columns(), **extra}
+
+
+def _json_text(pages: Iterator[list[dict[str, Any]]], fields: tuple[str, ...]) -> Iterator[list[dict[str, Any]]]:
+    """Pages with each of ``fields`` (when present and not null) replaced by its JSON text."""
+    for page in pages:
+        for record in page:
+            for field in fields:
+                if record.get(field) is not None:
+                    record[field] = orjson.dumps(record[field]).decode()
+        yield page
+# -- end: JSON text fields of listed objects --
 
 
 def form_submissions(

@@ -11,6 +11,18 @@ CRM_OBJECTS_PATH = "/crm/v3/objects/{object_type}"
 CRM_SEARCH_PATH = "/crm/v3/objects/{object_type}/search"
 CRM_PROPERTIES_PATH = "/crm/v3/properties/{object_type}"
 CRM_LIST_LIMIT = 100
+
+# -- begin: JSON text fields of listed objects (issue 11 stopgap; the nesting bound generalises it) --
+# Kept as one column of JSON text each: a marketing email's sends (a list of numbers the models
+# parse) and its content (widgets keyed by widget id: a column per widget id otherwise, without end).
+LISTED_JSON_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "marketing_emails": ("allEmailCampaignIds", "content"),
+}
+# Declared types of listed objects' fields, so a null on the first page cannot decide them.
+LISTED_COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "marketing_emails": {"primaryEmailCampaignId": "bigint", "allEmailCampaignIds": "text", "content": "text"},
+}
+# -- end: JSON text fields of listed objects --
 CRM_SEARCH_LIMIT = 200
 # The search endpoint answers 400 past this many results for one query.
 CRM_SEARCH_MAX_RESULTS = 10_000
