@@ -164,3 +164,20 @@ def test_mutate_keeps_every_custom_field_and_the_declaration(wide, tmp_path):
 def test_custom_fields_out_of_range_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="custom_fields must be from 0 to"):
         generate(tmp_path, 150, 1, AS_OF, custom_fields=-1)
+
+
+def test_cli_generates_the_wide_profile_and_rejects_a_bad_count(tmp_path):
+    import subprocess
+    import sys
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "ingestion.sandbox", "generate", *args],
+                              capture_output=True, text=True, timeout=300)
+
+    result = cli("--people", "150", "--out", str(tmp_path / "d"), "--as-of", "2024-06-30", "--custom-fields", "50")
+    assert result.returncode == 0, result.stderr
+    assert "50 custom fields" in result.stdout
+    assert len(_custom_hs(_declared(tmp_path / "d"), "contacts")) == 50
+    bad = cli("--people", "150", "--out", str(tmp_path / "e"), "--custom-fields", "-3")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: custom_fields must be from 0 to")
+    assert "Traceback" not in bad.stderr
