@@ -14,7 +14,8 @@ pytestmark = pytest.mark.slow
 def test_rows_staged_twice_are_kept_once(warehouse, sandbox_server, make_loader):
     make_loader(sandbox_server, warehouse).load(sources=("hubspot",))
     pipeline = make_pipeline("hubspot")
-    assert merge_roots_with_nested_tables(pipeline) == ["owners"]
+    # owners (teams); marketing emails and forms have nested lists too (to.contactLists, fieldGroups)
+    assert "owners" in merge_roots_with_nested_tables(pipeline)
     before = warehouse.snapshot("raw_hubspot")
     # what a replayed COPY leaves behind: identical rows, same _dlt_id
     with pipeline.sql_client() as client:
