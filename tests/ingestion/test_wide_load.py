@@ -1,5 +1,6 @@
 """The wide profile end to end: a dataset with hundreds of custom fields (``generate
---custom-fields``), served by the sandbox, loaded in full and then incrementally after ``mutate``;
+--custom-fields``), served by the sandbox, loaded by ``python -m ingestion run --sandbox URL`` in
+full and then incrementally after ``mutate``;
 the raw tables hold every custom field the account declares, with every value of the files.
 
 This is the integration check of issue 11: with the sandbox enforcing the real URI and body limits,
@@ -69,6 +70,12 @@ def _assert_every_custom_field_loaded(warehouse, data_dir: Path) -> None:
         assert not differing, f"{dataset}.{table}: values loaded != in the files for {list(differing.items())[:5]}"
 
 
+def _run(loader, server) -> None:
+    """`python -m ingestion run --sandbox URL`, as the issue's acceptance asks (full, then incremental)."""
+    result = loader.cli("--sandbox", server.url, "--no-progress", timeout=900)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
 def test_full_then_incremental_load_of_a_wide_dataset_holds_every_custom_field(
     duckdb_warehouse, tmp_path, start_sandbox_server, make_loader
 ):
@@ -77,12 +84,12 @@ def test_full_then_incremental_load_of_a_wide_dataset_holds_every_custom_field(
     server = start_sandbox_server(data_dir)
     loader = make_loader(server, duckdb_warehouse)
 
-    loader.load()
+    _run(loader, server)
     _assert_every_custom_field_loaded(duckdb_warehouse, data_dir)
 
     summary = mutate(data_dir, 0.05, 3)
     changed = sum(len(ids) for kinds in json.loads(Path(summary["file"]).read_text())["objects"].values()
                   for ids in kinds.values())
     assert changed > 0
-    loader.load()
+    _run(loader, server)
     _assert_every_custom_field_loaded(duckdb_warehouse, data_dir)
