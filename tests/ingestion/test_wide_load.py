@@ -19,7 +19,10 @@ from ingestion.sandbox.generator import generate, mutate
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ingestion-wide")]
 
-CUSTOM_FIELDS = 500
+# 1,000 custom contact properties and 600 fields on each Salesforce object: a list URL naming every
+# property is ~20,500 characters (HubSpot answers 414 from ~8,000) and a SOQL GET of every Lead field
+# ~17,100 bytes (Salesforce's limit on URI plus headers is 16,384): both limits bite.
+CUSTOM_FIELDS = 1_000
 SALESFORCE_WIDE = ("Lead", "Contact", "Account", "Opportunity")
 HUBSPOT_WIDE = ("contacts", "companies")
 _naming = NamingConvention()
