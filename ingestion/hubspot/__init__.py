@@ -61,6 +61,7 @@ from ingestion.hubspot.settings import (
     FORM_SUBMISSIONS_LIMIT,
     FORM_SUBMISSIONS_PATH,
     LIST_LIMIT,
+    LISTED_COLUMN_TYPES,
     LISTED_OBJECTS,
     LISTED_PARAMS,
     LISTED_WITHOUT_ARCHIVED,
@@ -136,7 +137,7 @@ def hubspot_source(
             name=table,
             primary_key=PRIMARY_KEY,
             write_disposition="merge",
-            columns=v3_columns(),
+            columns=_listed_columns(table),
             schema_contract=SCHEMA_CONTRACT,
         )(client, table, path)
 
@@ -223,6 +224,9 @@ def listed_records(client: RESTClient, table: str, path: str) -> Iterator[TDataI
     columns = v3_columns()
     if "properties" in params:  # asked-for properties are columns even while every value is empty
         columns = property_columns(params["properties"].split(","))
+    columns.update(
+        {name: {"name": name, "data_type": kind, "nullable": True} for name, kind in LISTED_COLUMN_TYPES.get(table, {}).items()}
+    )
     hints = dlt.mark.make_hints(columns=list(columns.values()))
     passes = ({},) if table in LISTED_WITHOUT_ARCHIVED else ({"archived": "false"}, {"archived": "true"})
     pages = (

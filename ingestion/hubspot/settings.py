@@ -28,6 +28,10 @@ LISTED_PARAMS: dict[str, dict[str, str]] = {
 }
 # Inputs of one batch read (HubSpot's limit; 50 when property histories are asked for).
 CRM_BATCH_READ_LIMIT = 100
+# Declared types of listed objects' fields, so a null on the first page cannot decide them.
+LISTED_COLUMN_TYPES: dict[str, dict[str, str]] = {
+    "marketing_emails": {"primaryEmailCampaignId": "bigint"},
+}
 CRM_SEARCH_LIMIT = 200
 # The search endpoint answers 400 past this many results for one query.
 CRM_SEARCH_MAX_RESULTS = 10_000

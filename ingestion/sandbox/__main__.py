@@ -16,6 +16,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42)
     gen.add_argument("--out", type=Path, default=Path("data/sandbox"))
     gen.add_argument("--as-of", default=None, help="the dataset's 'now' (ISO date); default: today, UTC")
+    gen.add_argument("--custom-fields", type=int, default=0, metavar="N",
+                     help="wide profile: N custom properties on HubSpot contacts, 3N/5 custom fields on "
+                          "Salesforce Lead, Contact, Account, Opportunity and HubSpot companies (default 0)")
 
     mut = sub.add_parser("mutate", help="update, insert and delete a fraction of the records")
     mut.add_argument("--dir", type=Path, default=Path("data/sandbox"))

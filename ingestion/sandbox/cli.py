@@ -44,11 +44,12 @@ def _generate(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a directory")
     started = time.perf_counter()
-    counts = generate(out, args.people, args.seed, as_of=args.as_of,
+    counts = generate(out, args.people, args.seed, as_of=args.as_of, custom_fields=args.custom_fields,
                       progress=(lambda line: print(f"  {line}", flush=True)) if args.people >= 100_000 else None)
     elapsed = time.perf_counter() - started
     _print_counts_summary(counts)
-    print(f"Generated {sum(counts.values()):,} records for {args.people:,} people (seed {args.seed}) "
+    wide = f", {args.custom_fields:,} custom fields" if args.custom_fields else ""
+    print(f"Generated {sum(counts.values()):,} records for {args.people:,} people (seed {args.seed}{wide}) "
           f"in {out} in {elapsed:.1f}s")
     return 0
 

@@ -162,12 +162,20 @@ def integrity_problems(data: dict[str, list[dict]]) -> list[str]:
     for e in hs["marketing_emails"]:
         if e["campaign"] is not None and e["campaign"] not in campaigns:
             problems.append(f"marketing email {e['id']}: campaign {e['campaign']} not found")
-    emails = {int(e["id"]) for e in hs["marketing_emails"]}
+    # An event names a send (emailCampaignId); the email lists its sends.
+    sends = {}
+    for e in hs["marketing_emails"]:
+        for send in e["allEmailCampaignIds"]:
+            if send in sends:
+                problems.append(f"send {send} belongs to marketing emails {sends[send]} and {e['id']}")
+            sends[send] = e["id"]
+        if e["primaryEmailCampaignId"] is not None and e["primaryEmailCampaignId"] not in e["allEmailCampaignIds"]:
+            problems.append(f"marketing email {e['id']}: primary send is not among its sends")
     recipients = {c["properties"]["email"] for c in hs["contacts"] if c["properties"]["email"]}
     sent_ids = {e["id"] for e in hs["email_events"] if e["type"] == "SENT"}
     for e in hs["email_events"]:
-        if e["emailCampaignId"] not in emails:
-            problems.append(f"email event {e['id']}: email {e['emailCampaignId']} not found")
+        if e["emailCampaignId"] not in sends:
+            problems.append(f"email event {e['id']}: send {e['emailCampaignId']} is no marketing email's")
         if e["recipient"] not in recipients:
             problems.append(f"email event {e['id']}: recipient {e['recipient']} is no contact's email")
         if e["sentBy"]["id"] not in sent_ids:

@@ -44,7 +44,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     generate(tmp_path / "a", 300, 5, AS_OF)
     generate(tmp_path / "b", 300, 5, AS_OF)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
-    assert len(a) == 20  # 11 SObjects + 8 HubSpot objects + manifest
+    assert len(a) == 21  # 11 SObjects + 8 HubSpot objects + manifest + schema.json
     assert a == b
 
 
@@ -337,6 +337,58 @@ def test_email_events_tell_a_plausible_story(dataset):
     assert len(events) < 8 * len(data["hubspot/contacts"])
     created = [e["created"] for e in events]
     assert created == sorted(created)
+
+
+def test_email_events_name_sends_and_emails_list_their_sends(dataset):
+    _, _, data = dataset
+    emails, events = data["hubspot/marketing_emails"], data["hubspot/email_events"]
+    email_ids = {int(e["id"]) for e in emails}
+    send_of = {send: e for e in emails for send in e["allEmailCampaignIds"]}
+    assert all(isinstance(s, int) for s in send_of) and not set(send_of) & email_ids
+    assert {ev["emailCampaignId"] for ev in events} <= set(send_of)
+    assert not {ev["emailCampaignId"] for ev in events} & email_ids
+    for e in emails:
+        if e["state"] == "DRAFT":
+            assert e["allEmailCampaignIds"] == [] and e["primaryEmailCampaignId"] is None
+        else:
+            assert e["primaryEmailCampaignId"] == e["allEmailCampaignIds"][0]
+    # some emails were sent more than once (an A/B test or a resend), each send reached people
+    several = [e for e in emails if len(e["allEmailCampaignIds"]) > 1]
+    assert several and any(e["isAb"] and e["type"] == "AB_EMAIL" for e in several)
+    reached = {ev["emailCampaignId"] for ev in events}
+    assert sum(all(s in reached for s in e["allEmailCampaignIds"]) for e in several) >= len(several) // 2
+    # an email's stats count its sends' events
+    by_email = Counter((send_of[ev["emailCampaignId"]]["id"], ev["type"]) for ev in events)
+    for e in emails:
+        counters = e["stats"]["counters"]
+        assert counters.get("sent", 0) == by_email[(e["id"], "SENT")]
+        assert counters.get("open", 0) == by_email[(e["id"], "OPEN")]
+
+
+def test_marketing_emails_and_forms_are_nested_like_the_v3_apis(dataset):
+    _, _, data = dataset
+    emails, forms = data["hubspot/marketing_emails"], data["hubspot/forms"]
+    widget_ids = set()
+    for e in emails:
+        content = e["content"]
+        widgets, sections = content["widgets"], content["flexAreas"]["main"]["sections"]
+        placed = {w for section in sections for column in section["columns"] for w in column["widgets"]}
+        assert placed and placed <= set(widgets)  # the layout names widgets of the map
+        assert all(widgets[w]["id"] == w for w in widgets)
+        widget_ids |= set(widgets)
+        assert set(e["from"]) == {"fromName", "replyTo", "customReplyTo"}
+        assert e["to"]["contactLists"]["include"] and e["subscriptionDetails"]["subscriptionName"]
+    assert len(widget_ids) > len(emails)  # classic emails' widget ids are their own: the keys never end
+    assert {e["emailTemplateMode"] for e in emails} == {"DRAG_AND_DROP", "DESIGN_MANAGER"}
+    assert {f["formType"] for f in forms} == {"hubspot", "flow", "captured"}
+    for f in forms:
+        fields = [field for group in f["fieldGroups"] for field in group["fields"]]
+        assert "email" in {field["name"] for field in fields}
+        assert {"postSubmitAction", "language"} <= set(f["configuration"])
+        assert f["displayOptions"]["submitButtonText"] and f["legalConsentOptions"]["type"]
+    # forms of other types than hubspot have submissions
+    other = {f["id"] for f in forms if f["formType"] != "hubspot"}
+    assert any(s["formId"] in other for s in data["hubspot/form_submissions"])
 
 
 @pytest.mark.parametrize("people", [99, 1_000_001, 0, -5, 10.5, "1000", True])

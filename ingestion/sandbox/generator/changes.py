@@ -230,7 +230,9 @@ class Changes:
         """New records copied from ``sources``: new ids, created now, then changed by ``exprs``."""
         rows = sources.with_columns(_t=pl.Series(self.times(sources.height)), _new_id=new_ids)
         rows = rows.with_columns(**_created_exprs(key)).with_columns(**exprs)
-        return rows.with_columns(**_modified_exprs(key, False)).select(list(OBJECTS[key]))
+        # the contract's fields, then the custom fields the sources carry (as in the file)
+        columns = [*OBJECTS[key], *(c for c in sources.columns if c not in OBJECTS[key] and not c.startswith("_"))]
+        return rows.with_columns(**_modified_exprs(key, False)).select(columns)
 
     def insert(self, key: str, sources: np.ndarray, new_ids: pl.Series, **exprs) -> pl.DataFrame:
         """Append copies of the ``sources`` rows (see :meth:`copies`); returns the new rows."""

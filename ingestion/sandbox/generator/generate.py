@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ingestion.sandbox import catalog
+from ingestion.sandbox.generator import custom_fields as custom
 from ingestion.sandbox.generator.files import MANIFEST, max_modified, write_json, write_object
 from ingestion.sandbox.generator.hubspot import HubSpotBuilder
 from ingestion.sandbox.generator.salesforce import SalesforceBuilder
@@ -53,6 +55,7 @@ def generate(
     seed: int,
     as_of: date | datetime | str | None = None,
     *,
+    custom_fields: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Write a dataset of ``people`` people for ``seed`` into ``out_dir``; return record counts per
@@ -60,9 +63,13 @@ def generate(
 
     ``as_of`` is the dataset's "now": every creation and modification happens at or before it
     (default: today's UTC midnight; an ISO string such as ``"2024-06-30"`` is accepted too). The same (people, seed, as_of) writes byte-identical files.
+    ``custom_fields`` (the wide profile): HubSpot contacts get that many custom properties, and
+    Salesforce Lead, Contact, Account, Opportunity and HubSpot companies 3/5 of it (see
+    custom_fields.py); ``<out_dir>/schema.json`` declares the standard and custom fields either way.
     ``progress``, when given, is called with a short line per object written.
     """
     _validate(people, seed)
+    custom.validate(custom_fields)
     as_of_ms = _as_of_ms(as_of)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -79,6 +86,7 @@ def generate(
         for system, builder in (("salesforce", SalesforceBuilder(story)), ("hubspot", HubSpotBuilder(story))):
             for name, frame in builder.frames():
                 key = f"{system}/{name}"
+                frame = custom.extend(key, frame, custom_fields, seed, as_of_ms)
                 counts[key] = frame.height
                 latest[key] = max_modified(key, frame)
                 if pending is not None:
@@ -89,10 +97,12 @@ def generate(
                 del frame
         if pending is not None:
             pending.result()
+    write_json(out_dir / catalog.SCHEMA_FILE, custom.declaration(custom_fields))
     write_json(out_dir / MANIFEST, {
         "format_version": FORMAT_VERSION,
         "seed": seed,
         "people": people,
+        "custom_fields": custom_fields,
         "as_of": iso_utc(as_of_ms),
         # The dataset's own clock, not the wall clock, so equal inputs give byte-identical output.
         "generated_at": iso_utc(as_of_ms),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
 import polars as pl
 
+from ingestion.sandbox.generator import nested_records as nested
 from ingestion.sandbox.generator import vocab
 from ingestion.sandbox.generator.ids import guids
 from ingestion.sandbox.generator.mess import email_variant, late_updates, soft_delete_times, variant_codes
@@ -20,7 +22,12 @@ COMPANY_ID_START = 5_100_000_001
 OWNER_ID_START = 41_000_001
 OWNER_USER_ID_START = 9_100_001
 EMAIL_ID_START = 30_000_001
+SEND_ID_START = 180_000_000
 PAGE_URL = "https://www.relay-sandbox.example/"
+
+
+_COUNTER_NAMES = {"SENT": "sent", "DELIVERED": "delivered", "BOUNCE": "bounce", "OPEN": "open", "CLICK": "click",
+                  "STATUSCHANGE": "unsubscribed"}
 
 
 def _when_known(ms: pl.Expr) -> pl.Expr:
@@ -54,6 +61,7 @@ class HubSpotBuilder:
         self.owner_ids = _numeric_ids(OWNER_ID_START, story.users.n)
         self.company_ids = _numeric_ids(COMPANY_ID_START, story.companies.n)
         self._plan_contacts()
+        self._plan_emails()
 
     def _plan_contacts(self) -> None:
         s, people = self.s, self.s.people
@@ -214,10 +222,26 @@ class HubSpotBuilder:
         self.email_rank = np.concatenate([rank, np.arange(months)])
         self.email_published = self.email_publish <= s.as_of
         self.n_emails = self.email_publish.shape[0]
+        self._plan_sends()
+
+    def _plan_sends(self) -> None:
+        """An email event names a send (``emailCampaignId``), not the email: a published email has
+        one send, two for an A/B test (both variants at once) or a resend to non-openers three days
+        later; drafts have none. Send ids are numbered apart from email ids, as HubSpot's are."""
+        rng = self.rng("email-sends")
+        k = self.n_emails
+        self.email_ab = self.email_published & (self.email_campaign >= 0) & (rng.random(k) < 0.2)
+        self.email_resend = self.email_published & ~self.email_ab & (rng.random(k) < 0.15)
+        n_sends = np.where(self.email_ab | self.email_resend, 2, 1) * self.email_published
+        send_email, send_rank = ranks_within(n_sends)
+        self.first_send = np.cumsum(n_sends) - n_sends
+        self.n_sends = n_sends
+        self.send_ids = SEND_ID_START + np.cumsum(rng.integers(1, 40, send_email.shape[0]))
+        resent = self.email_resend[send_email] & (send_rank == 1)
+        self.send_at = self.email_publish[send_email] + np.where(resent, 3 * DAY, 0)
 
     def marketing_emails(self) -> pl.DataFrame:
         s = self.s
-        self._plan_emails()
         rng = self.rng("marketing-emails/records")
         k = self.n_emails
         camp = self.email_campaign
@@ -230,18 +254,79 @@ class HubSpotBuilder:
         created = self.email_publish - rng.integers(1 * DAY, 6 * DAY, k)
         created = np.minimum(created, s.as_of - HOUR)
         published = self.email_published
+        subject = name.str.replace(" - email ", ": part ")
+        primary = np.zeros(k, dtype=np.int64)  # the first send; null for drafts (below)
+        primary[published] = self.send_ids[self.first_send[published]]
         frame = pl.DataFrame({
-            "id": _numeric_ids(EMAIL_ID_START, k), "name": name, "subject": name.str.replace(" - email ", ": part "),
+            "id": _numeric_ids(EMAIL_ID_START, k), "name": name, "subject": subject,
             "campaign": pl.select(pl.when(pl.Series(camp >= 0)).then(self._campaign_ids().gather(np.maximum(camp, 0)))).to_series(),
+            "campaignName": pl.select(pl.when(pl.Series(camp >= 0)).then(campaign_names)).to_series(),
+            "type": pl.Series(np.where(self.email_ab, "AB_EMAIL", "BATCH_EMAIL").tolist()),
             "state": pl.Series(np.where(published, "PUBLISHED", "DRAFT").tolist()),
+            "isAb": self.email_ab, "isPublished": published, "isTransactional": np.zeros(k, dtype=bool),
             "publishDate": pl.select(pl.when(pl.Series(published)).then(hs_datetime(pl.Series(self.email_publish)))).to_series(),
             "createdAt": hs_datetime(pl.Series(created)),
             "updatedAt": hs_datetime(pl.Series(np.where(published, self.email_publish, created))),
             "archived": np.zeros(k, dtype=bool),
-        })
+            "primaryEmailCampaignId": primary,
+        }).with_columns(
+            language=pl.lit("en"), subcategory=pl.lit("batch"), publishedAt=pl.col("publishDate"),
+            primaryEmailCampaignId=pl.when(pl.col("isPublished")).then(pl.col("primaryEmailCampaignId")),
+        )
+        frame = frame.hstack(self._email_details(rng, created, name, subject))
         return _conform(frame, "marketing_emails")
 
-    def email_events(self) -> pl.DataFrame:
+    def _email_details(self, rng, created: np.ndarray, name: pl.Series, subject: pl.Series) -> list[pl.Series]:
+        """The nested parts of each email (record by record: there are at most a few thousand)."""
+        k, u, c = self.n_emails, self.s.users, self.s.campaigns
+        counters = self._email_counters()
+        owner = np.where(self.email_campaign >= 0, c.owner[np.maximum(self.email_campaign, 0)], u.marketers[0])
+        user_ids = (OWNER_USER_ID_START + owner).astype(str)
+        drag_and_drop = rng.random(k) < 0.7
+        sections = rng.integers(2, 6, k)
+        folder = np.where(self.email_campaign >= 0, 7_100_000 + self.email_campaign % 7, 7_100_100)
+        computer_share = rng.uniform(0.4, 0.75, k)
+        test_ids = guids(rng, k).to_list()
+        names, subjects = name.to_list(), subject.to_list()
+        slugs = name.str.to_lowercase().str.replace_all("[^a-z0-9]+", "-").to_list()
+        details: dict[str, list] = {f: [] for f in (
+            "allEmailCampaignIds", "from", "to", "subscriptionDetails", "content", "stats", "testing", "webversion")}
+        for i in range(k):
+            sends = self.send_ids[self.first_send[i]: self.first_send[i] + self.n_sends[i]].tolist()
+            newsletter = self.email_campaign[i] < 0
+            lists = [3_000 + (i % 17), 3_050] if not newsletter else [3_001]
+            details["allEmailCampaignIds"].append(nested.dumps(sends))
+            details["from"].append(nested.email_from("Relay Newsletter" if newsletter else "Relay Marketing"))
+            details["to"].append(nested.email_to(lists, 3_099))
+            details["subscriptionDetails"].append(nested.email_subscription(newsletter))
+            details["content"].append(nested.email_content(
+                name=names[i], subject=subjects[i], created_ms=int(created[i]), sections=int(sections[i]),
+                drag_and_drop=bool(drag_and_drop[i]), landing_url=PAGE_URL + slugs[i]))
+            details["stats"].append(nested.email_stats(counters.get(i, {}), float(computer_share[i])))
+            details["testing"].append(nested.email_testing(test_ids[i] if self.email_ab[i] else None))
+            details["webversion"].append(nested.email_webversion(slugs[i]))
+        return [
+            pl.Series("emailTemplateMode", np.where(drag_and_drop, "DRAG_AND_DROP", "DESIGN_MANAGER").tolist(), dtype=pl.String),
+            pl.Series("folderIdV2", folder.astype(np.int64)),
+            pl.Series("createdById", user_ids.tolist(), dtype=pl.String),
+            pl.Series("updatedById", user_ids.tolist(), dtype=pl.String),
+            *[pl.Series(field, values, dtype=pl.String) for field, values in details.items()],
+        ]
+
+    def _email_counters(self) -> dict[int, dict[str, int]]:
+        """Per email row: its events counted by kind, as its ``stats.counters`` report them."""
+        events = self._email_event_frame
+        counted = (
+            pl.DataFrame({"email": self._event_email, "type": events["type"]})
+            .group_by("email", "type").len()
+        )
+        out: dict[int, dict[str, int]] = {}
+        for email, kind, n in counted.iter_rows():
+            out.setdefault(email, {})[_COUNTER_NAMES[kind]] = n
+        return {e: dict(sorted(c.items())) for e, c in out.items()}
+
+    @functools.cached_property
+    def _email_event_frame(self) -> pl.DataFrame:
         s = self.s
         rng = self.rng("email-events")
         published = np.flatnonzero(self.email_published)
@@ -259,7 +344,11 @@ class HubSpotBuilder:
         pairs = pl.DataFrame({"contact": contact, "email": email}).unique(maintain_order=True)
         contact, email = pairs["contact"].to_numpy(), pairs["email"].to_numpy()
         n = contact.shape[0]
-        sent = self.email_publish[email] + rng.integers(0, 90 * MINUTE, n)
+        # Which send of its email reached each contact: either variant of an A/B test, or the resend.
+        pick_second = self.rng("email-events/sends").random(n)
+        second = np.where(self.email_ab[email], pick_second < 0.5, self.email_resend[email] & (pick_second < 0.3))
+        send_row = self.first_send[email] + second
+        sent = self.send_at[send_row] + rng.integers(0, 90 * MINUTE, n)
         bounce = rng.random(n) < 0.03
         delivered = sent + rng.integers(1_000, 30_000, n)
         opened = ~bounce & (rng.random(n) < 0.35)
@@ -285,17 +374,23 @@ class HubSpotBuilder:
             }))
         events = pl.concat(parts).sort(["created", "_send"], maintain_order=True)
         send = events["_send"].to_numpy()
+        self._event_email = email[send]
         is_sent = (events["type"] == "SENT").to_numpy()
         event_id = pl.select(pl.when(pl.Series(is_sent)).then(send_id.gather(send)).otherwise(guids(rng, send.shape[0]))).to_series()
         frame = events.with_columns(
             id=event_id,
             recipient=self.contact_email.gather(contact[send]),
-            emailCampaignId=pl.Series(email[send] + EMAIL_ID_START, dtype=pl.Int64),
+            emailCampaignId=pl.Series(self.send_ids[send_row[send]], dtype=pl.Int64),
             portalId=pl.lit(vocab.HUBSPOT_PORTAL_ID, dtype=pl.Int64),
             appId=pl.lit(vocab.HUBSPOT_EMAIL_APP_ID, dtype=pl.Int64),
             sentBy=pl.struct(id=send_id.gather(send), created=pl.Series(sent[send], dtype=pl.Int64)),
         )
         return _conform(frame, "email_events")
+
+    def email_events(self) -> pl.DataFrame:
+        frame = self._email_event_frame
+        del self._email_event_frame  # the largest HubSpot frame: not kept once written
+        return frame
 
     def _form_ids(self) -> pl.Series:
         return guids(self.rng("form-ids"), len(vocab.FORM_NAMES))
@@ -307,11 +402,19 @@ class HubSpotBuilder:
         updated = created + np.arange(k) * 3 * DAY
         archived = np.zeros(k, dtype=bool)
         archived[-1] = True  # a retired form whose old submissions remain
+        form_type = [vocab.FORM_TYPES.get(name, "hubspot") for name in vocab.FORM_NAMES]
+        slugs = pl.Series(vocab.FORM_NAMES).str.to_lowercase().str.replace_all("[^a-z]+", "-").to_list()
         frame = pl.DataFrame({
-            "id": self._form_ids(), "name": pl.Series(vocab.FORM_NAMES), "formType": pl.Series(["hubspot"] * k),
+            "id": self._form_ids(), "name": pl.Series(vocab.FORM_NAMES), "formType": pl.Series(form_type),
             "createdAt": hs_datetime(pl.Series(created)), "updatedAt": hs_datetime(pl.Series(updated)),
             "archived": archived,
-        })
+            "fieldGroups": [nested.form_field_groups(t, i % 3 != 2) for i, t in enumerate(form_type)],
+            "configuration": [nested.form_configuration(t, PAGE_URL + "thank-you" if i % 2 else None)
+                              for i, t in enumerate(form_type)],
+            "displayOptions": [nested.form_display_options("Download" if "download" in slug else "Submit")
+                               for slug in slugs],
+            "legalConsentOptions": [nested.form_legal_consent(i % 4 == 0) for i in range(k)],
+        }).with_columns(archivedAt=pl.when(pl.col("archived")).then(pl.col("updatedAt")))
         return _conform(frame, "forms")
 
     def form_submissions(self) -> pl.DataFrame:

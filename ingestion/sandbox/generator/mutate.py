@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingestion.sandbox.generator import nested_records as nested
 from ingestion.sandbox.generator import vocab
 from ingestion.sandbox.generator.changes import SPLIT, UPDATES_ONLY, Changes, member
 from ingestion.sandbox.generator.files import MANIFEST, max_modified, read_manifest, read_object, write_json
@@ -271,8 +272,12 @@ class _Mutation(Changes):
         key = "hubspot/marketing_emails"
         upd, ins, _ = self.split(key, shares=(SPLIT[0], SPLIT[1], 0))
         self.update(key, upd, subject=pl.col("subject") + " (revised)")
+        # A copy is a draft: never sent, so no sends and no stats of its own.
         self.insert(key, ins, self.next_numeric_ids(key, ins.shape[0]), name=pl.col("name") + " (copy)",
-                    state=pl.lit("DRAFT"), publishDate=_NULL)
+                    state=pl.lit("DRAFT"), publishDate=_NULL, publishedAt=_NULL, isPublished=pl.lit(False),
+                    isAb=pl.lit(False), type=pl.lit("BATCH_EMAIL"), primaryEmailCampaignId=pl.lit(None, dtype=pl.Int64),
+                    allEmailCampaignIds=pl.lit(nested.dumps([])), stats=pl.lit(nested.email_stats({}, 0.0)),
+                    testing=pl.lit(nested.email_testing(None)))
         self.finish("hubspot/owners", "hubspot/forms", "hubspot/campaigns", key)
         new_guids = lambda n: guids(self.rng, n)  # noqa: E731
         self.append_copies("hubspot/email_events", new_guids, type=pl.lit("SENT"),

@@ -96,18 +96,34 @@ HUBSPOT: dict[str, pl.Schema] = {
         "createdAt": S, "updatedAt": S, "archived": B,
     }),
     "marketing_emails": pl.Schema({
-        "id": S, "name": S, "subject": S, "campaign": S, "state": S, "publishDate": S,
-        "createdAt": S, "updatedAt": S, "archived": B,
+        "id": S, "name": S, "subject": S, "campaign": S, "campaignName": S, "type": S, "state": S, "isAb": B,
+        "isPublished": B, "isTransactional": B, "language": S, "emailTemplateMode": S, "subcategory": S,
+        "folderIdV2": I, "publishDate": S, "publishedAt": S, "createdAt": S, "updatedAt": S, "archived": B,
+        "createdById": S, "updatedById": S, "primaryEmailCampaignId": I,
+        "allEmailCampaignIds": S, "from": S, "to": S, "subscriptionDetails": S, "content": S, "stats": S,
+        "testing": S, "webversion": S,
     }),
     "email_events": pl.Schema({
         "id": S, "created": I, "type": S, "recipient": S, "emailCampaignId": I, "portalId": I, "appId": I,
         "sentBy": pl.Struct({"id": S, "created": I}),
     }),
-    "forms": pl.Schema({"id": S, "name": S, "formType": S, "createdAt": S, "updatedAt": S, "archived": B}),
+    "forms": pl.Schema({
+        "id": S, "name": S, "formType": S, "createdAt": S, "updatedAt": S, "archived": B, "archivedAt": S,
+        "fieldGroups": S, "configuration": S, "displayOptions": S, "legalConsentOptions": S,
+    }),
     "form_submissions": pl.Schema({
         "formId": S, "conversionId": S, "submittedAt": I,
         "values": pl.List(pl.Struct({"name": S, "value": S})), "pageUrl": S,
     }),
+}
+
+# Fields whose values are nested JSON of no fixed shape (maps keyed by widget id, lists of field
+# groups): frames hold them as JSON text, the files as the JSON itself (files.py writes and reads them).
+RAW_JSON: dict[str, tuple[str, ...]] = {
+    "hubspot/marketing_emails": (
+        "allEmailCampaignIds", "from", "to", "subscriptionDetails", "content", "stats", "testing", "webversion",
+    ),
+    "hubspot/forms": ("fieldGroups", "configuration", "displayOptions", "legalConsentOptions"),
 }
 
 # Object key ("salesforce/Lead") -> schema, in the order files are written and counted.

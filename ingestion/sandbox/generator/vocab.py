@@ -135,6 +135,10 @@ FORM_NAMES = (
     "Free trial", "Pricing enquiry", "Event registration", "Partner enquiry", "Whitepaper download",
 )
 
+# Forms that are not HubSpot's own (the forms API lists them only when asked for their formTypes):
+# a pop-up ("flow") and a website form HubSpot captures ("captured"); the rest are "hubspot".
+FORM_TYPES = {"Newsletter sign-up": "flow", "Event registration": "captured"}
+
 EMAIL_EVENT_TYPES = ("SENT", "DELIVERED", "OPEN", "CLICK", "BOUNCE", "STATUSCHANGE")
 HUBSPOT_PORTAL_ID = 24681357
 HUBSPOT_EMAIL_APP_ID = 113

@@ -26,9 +26,12 @@ hubspot as (
 
 hubspot_email_campaigns as (
 
-    select distinct campaign_id
-    from {{ ref('stg_hubspot__marketing_emails') }}
-    where campaign_id is not null
+    -- campaigns that sent email: an email of theirs has a send (drafts have none)
+    select distinct emails.campaign_id
+    from {{ ref('stg_hubspot__marketing_emails') }} as emails
+    inner join {{ ref('stg_hubspot__email_sends') }} as sends
+        on emails.marketing_email_id = sends.marketing_email_id
+    where emails.campaign_id is not null
 
 ),
 

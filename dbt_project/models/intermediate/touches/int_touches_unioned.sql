@@ -2,6 +2,7 @@
 -- HubSpot email engagement (the event types email_event_touch_types marks as touches), HubSpot
 -- form submissions, and Salesforce campaign responses.
 -- match_key is what ties the touch to a person: an email, or a Salesforce lead/contact record key.
+-- An email event reaches its campaign through the send it names (stg_hubspot__email_sends).
 
 with
 
@@ -23,13 +24,16 @@ email_engagement as (
         'email:' || events.email as match_key,
         emails.campaign_id as hubspot_campaign_id,
         cast(null as {{ dbt.type_string() }}) as salesforce_campaign_id,
-        events.email_campaign_id as source_detail_id,
+        sends.marketing_email_id as source_detail_id,
         events._dlt_load_id
     from {{ ref('stg_hubspot__email_events') }} as events
     inner join email_touch_types
         on events.event_type = email_touch_types.event_type
+    -- an event names the send (emailCampaignId); the send names the marketing email
+    left join {{ ref('stg_hubspot__email_sends') }} as sends
+        on events.email_campaign_id = sends.send_id
     left join {{ ref('stg_hubspot__marketing_emails') }} as emails
-        on events.email_campaign_id = emails.marketing_email_id
+        on sends.marketing_email_id = emails.marketing_email_id
 
 ),
 
