@@ -216,17 +216,23 @@ def crm_archived_records(
     yield from as_pages(pages, object_type, declared_types(columns), lift="properties", key=PRIMARY_KEY, hints=hints)
 
 
+def _listed_columns(table: str) -> dict[str, dict[str, Any]]:
+    """Column hints of a listed object: the v3 timestamps, the properties it asks for (columns even
+    while every value is empty) and its declared field types."""
+    params = LISTED_PARAMS.get(table, {})
+    columns = property_columns(params["properties"].split(",")) if "properties" in params else v3_columns()
+    columns.update(
+        {name: {"name": name, "data_type": kind, "nullable": True} for name, kind in LISTED_COLUMN_TYPES.get(table, {}).items()}
+    )
+    return columns
+
+
 def listed_records(client: RESTClient, table: str, path: str) -> Iterator[TDataItems]:
     """A small object (owners, campaigns, emails, forms) listed whole on every run, archived
     records included where the API lists them; merge on the id makes the rerun idempotent.
     Nested values (an email's content, a form's field groups) arrive as JSON text."""
     params = LISTED_PARAMS.get(table, {})
-    columns = v3_columns()
-    if "properties" in params:  # asked-for properties are columns even while every value is empty
-        columns = property_columns(params["properties"].split(","))
-    columns.update(
-        {name: {"name": name, "data_type": kind, "nullable": True} for name, kind in LISTED_COLUMN_TYPES.get(table, {}).items()}
-    )
+    columns = _listed_columns(table)
     hints = dlt.mark.make_hints(columns=list(columns.values()))
     passes = ({},) if table in LISTED_WITHOUT_ARCHIVED else ({"archived": "false"}, {"archived": "true"})
     pages = (
