@@ -5,38 +5,11 @@ distinct from the transient concurrency limit."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import requests
 
-from tests.sandbox.server_helpers import SF, assert_sf_error, sf_headers, sf_record, write_records
-
-WIDE_FIELDS = 400  # at Salesforce's longest custom field names (40 + "__c"), enough to pass 16,384 bytes
-
-
-def custom_field(index: int) -> str:
-    return f"Marketing_Qualification_Detail_{index:03d}_X__c"[:37] + f"{index:03d}" + "__c"
-
-
-def wide_dir(tmp_path: Path, records: int = 3, fields: int = WIDE_FIELDS) -> Path:
-    """A hand-made org: Lead declared with ``fields`` custom fields, each record filling them in."""
-    names = [custom_field(i) for i in range(fields)]
-    schema = {"salesforce": {"Lead": {"keyPrefix": "00Q", "fields": [
-        {"name": "Id", "type": "id"}, {"name": "IsDeleted", "type": "boolean"},
-        {"name": "LastName", "type": "string"}, *({"name": n, "type": "string", "custom": True} for n in names),
-        {"name": "CreatedDate", "type": "datetime"}, {"name": "LastModifiedDate", "type": "datetime"},
-        {"name": "SystemModstamp", "type": "datetime"},
-    ]}}}
-    (tmp_path / "schema.json").write_text(json.dumps(schema))
-    rows = []
-    for i in range(records):
-        row = sf_record(i, "Lead", LastName=f"Person {i}", **{n: f"v{i}-{k}" for k, n in enumerate(names)})
-        row.pop("Name")
-        row["Id"] = f"00Q{i:015d}"
-        rows.append(row)
-    write_records(tmp_path / "salesforce" / "Lead.jsonl", rows)
-    return tmp_path
-
+from tests.sandbox.server_helpers import SF, assert_sf_error, sf_headers, write_records
+from tests.sandbox.wide_org import WIDE_FIELDS, custom_field, wide_dir
 
 def test_custom_field_names_are_salesforce_length():
     assert all(len(custom_field(i)) == 43 for i in range(WIDE_FIELDS))
