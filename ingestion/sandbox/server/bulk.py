@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
+import io
 import re
 import secrets
 import threading
@@ -206,10 +208,14 @@ class BulkQueryApi:
 def _format(value: object, sf_type: str) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
     if isinstance(value, str):
         if sf_type == "datetime" or (not sf_type and DATETIME_RE.match(value)):
+            if len(value) == 28 and value.endswith("+0000") and value[19] == ".":
+                return value[:23] + "Z"  # the REST API's UTC form, the common case
             try:
                 moment = datetime.fromtimestamp(parse_datetime_ms(value) / 1000, UTC)
                 return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -221,14 +227,12 @@ def _format(value: object, sf_type: str) -> str:
     return str(value)
 
 
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 def csv_page(table, rows: np.ndarray, fields: tuple[str, ...], types: dict[str, str]) -> bytes:
-    """The records at ``rows`` as a Bulk API 2.0 CSV page (header row first)."""
-    lines = [",".join(_quoted(name) for name in fields)]
+    """The records at ``rows`` as a Bulk API 2.0 CSV page (header row first, every value quoted)."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerow(fields)
     kinds = [types.get(name, "") for name in fields]
-    for record in table.records(rows):
-        lines.append(",".join(_quoted(_format(record.get(name), kind)) for name, kind in zip(fields, kinds)))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    pairs = list(zip(fields, kinds))
+    writer.writerows([_format(record.get(name), kind) for name, kind in pairs] for record in table.records(rows))
+    return out.getvalue().encode("utf-8")
