@@ -89,7 +89,7 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
         response = http.response
         request = response.request
         method = request.method if request is not None else "GET"
-        url = sanitize_url(response.url or (request.url if request is not None else ""))
+        url = _shortened(sanitize_url(response.url or (request.url if request is not None else "")))
         if daily_limit_exceeded(response):
             return IngestionError(
                 pipeline_name,
@@ -116,6 +116,11 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
 
     root = chain[-1]
     return IngestionError(pipeline_name, f"failed{where}: {type(root).__name__}: {root}. {_RESUME}")
+
+
+def _shortened(url: str, keep: int = 400) -> str:
+    # a 414's URL is the problem itself: tens of kilobytes of field names make no readable line
+    return url if len(url) <= keep else f"{url[:keep]}... ({len(url):,} characters)"
 
 
 def _env_name(missing: ConfigFieldMissingException, field: str) -> str:

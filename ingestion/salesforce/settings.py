@@ -69,7 +69,7 @@ MAX_QUERY_URL_BYTES = 12_288
 
 # Bulk result pages: records per page (each page is one request and one Arrow table), and polling.
 BULK_PAGE_RECORDS = 50_000
-BULK_POLL_FIRST_SECONDS = 0.5
+BULK_POLL_FIRST_SECONDS = 0.1
 BULK_POLL_MAX_SECONDS = 10.0
 BULK_TIMEOUT_SECONDS = 6 * 60 * 60
 

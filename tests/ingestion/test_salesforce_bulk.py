@@ -53,3 +53,23 @@ def test_bulk_loads_what_rest_loads(make_warehouse, sandbox_dataset, start_sandb
     assert bulk.snapshot("raw_salesforce") == rest.snapshot("raw_salesforce")
     for table in ("lead", "opportunity"):
         assert bulk.columns("raw_salesforce", table) == rest.columns("raw_salesforce", table), table
+
+
+@pytest.mark.slow
+def test_an_incremental_run_through_bulk_equals_a_full_load(make_warehouse, sandbox_dataset_copy,
+                                                            start_sandbox_server, make_loader):
+    from ingestion.sandbox.generator import mutate
+
+    data_dir = sandbox_dataset_copy
+    server = start_sandbox_server(data_dir)
+    incremental = make_warehouse("duckdb")
+    loader = make_loader(server, incremental, name="incremental", SOURCES__SALESFORCE__BULK_MIN_RECORDS="1")
+    loader.load(["salesforce"])
+    mutate(data_dir, 0.01, 7)
+    server.reset_stats()
+    loader.load(["salesforce"])  # every object with a change goes through a Bulk job (COUNT() >= 1)
+    endpoints = server.stats()["endpoints"]
+    assert endpoints["salesforce.bulkResults"]["records"] > 0
+    reference = make_warehouse("duckdb")
+    make_loader(start_sandbox_server(data_dir), reference, name="reference").load(["salesforce"])
+    assert incremental.snapshot("raw_salesforce") == reference.snapshot("raw_salesforce")
