@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -92,9 +93,11 @@ class SObject:
     declared: list[dict] | None
 
     def canonical(self, name: str) -> str | None:
-        return self._lower().get(name.lower())
+        """The field's own spelling (SOQL names are case-insensitive), None if the org has no such field."""
+        return self._lowered.get(name.lower())
 
-    def _lower(self) -> dict[str, str]:
+    @cached_property
+    def _lowered(self) -> dict[str, str]:
         return {f.lower(): f for f in self.fields}
 
 
