@@ -7,6 +7,8 @@ import logging
 import os
 import sys
 
+from dlt.common.runtime.collector import Collector
+
 from ingestion.pipelines import SOURCES, IngestionError, TargetConfigError, run
 from ingestion.pipelines.targets import TARGETS
 
@@ -46,13 +48,14 @@ def _use_sandbox(url: str) -> None:
     os.environ.setdefault("SOURCES__HUBSPOT__ACCESS_TOKEN", DEFAULT_HUBSPOT_TOKEN)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, progress: Collector | None = None) -> int:
+    """The CLI; ``progress`` replaces the stderr progress reporting (a test's crash drill)."""
     args = _parser().parse_args(argv)
     sources = SOURCES if args.source == "all" else (args.source,)
     if args.sandbox:
         _use_sandbox(args.sandbox.rstrip("/"))
     try:
-        infos = run(sources, target=args.target, full_refresh=args.full_refresh, progress=not args.no_progress)
+        infos = run(sources, target=args.target, full_refresh=args.full_refresh, progress=progress or not args.no_progress)
     except IngestionError as exc:
         for message in exc.messages:
             print(f"error: {message}", file=sys.stderr)

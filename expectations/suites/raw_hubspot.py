@@ -1,22 +1,14 @@
 """Suites for the HubSpot raw layer (``raw_hubspot``), one per table: the contract's columns, keys,
-lifecycle and event vocabularies, freshness of the daily-changing ones (contacts, email events)."""
+the lifecycle, source and event vocabularies the seeds map (warnings), freshness of the
+daily-changing ones (contacts, email events)."""
 
 from __future__ import annotations
 
 from expectations.suites.rules import TableRules
+from expectations.suites.vocabularies import ANALYTICS_SOURCE, EMAIL_EVENT_TYPE, LIFECYCLE_STAGE
 
 SCHEMA = "raw_hubspot"
 V3 = ("id", "created_at", "updated_at", "archived")
-LIFECYCLE_STAGES = (
-    "subscriber",
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-    "other",
-)
-EMAIL_EVENT_TYPES = ("SENT", "DELIVERED", "OPEN", "CLICK", "BOUNCE", "STATUSCHANGE")
 
 TABLES: tuple[TableRules, ...] = (
     TableRules(
@@ -24,7 +16,7 @@ TABLES: tuple[TableRules, ...] = (
         "contacts",
         columns=V3 + ("email", "lifecyclestage", "hs_analytics_source"),
         key="id",
-        accepted={"lifecyclestage": LIFECYCLE_STAGES},
+        vocabularies=(LIFECYCLE_STAGE, ANALYTICS_SOURCE),
         freshness_column="updated_at",
     ),
     TableRules(SCHEMA, "companies", columns=V3 + ("name", "domain"), key="id"),
@@ -37,7 +29,7 @@ TABLES: tuple[TableRules, ...] = (
         columns=("id", "created", "type", "recipient"),
         key="id",
         not_null=("created", "type"),
-        accepted={"type": EMAIL_EVENT_TYPES},
+        vocabularies=(EMAIL_EVENT_TYPE,),
         freshness_column="to_timestamp(created / 1000.0)",
     ),
     TableRules(SCHEMA, "forms", columns=("id", "name"), key="id"),

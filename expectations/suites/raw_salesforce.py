@@ -1,16 +1,16 @@
 """Suites for the Salesforce raw layer (``raw_salesforce``), one per table: the columns of the data
-contract (ingestion/sandbox/README.md), keys, vocabularies, and freshness by SystemModstamp for
-the objects that change every day (leads, opportunities and their history, tasks, events)."""
+contract (ingestion/sandbox/README.md), keys, the vocabularies the seeds map (warnings), and
+freshness by SystemModstamp for the objects that change every day (leads, opportunities and their
+history, tasks, events)."""
 
 from __future__ import annotations
 
 from expectations.suites.rules import TableRules
+from expectations.suites.vocabularies import CURRENCY, LEAD_SOURCE, LEAD_STATUS, OPPORTUNITY_STAGE
 
 SCHEMA = "raw_salesforce"
-COMMON = ("id", "is_deleted", "created_date", "last_modified_date", "system_modstamp")
-STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation", "Closed Won", "Closed Lost")
-CURRENCIES = ("USD", "EUR", "GBP")
-LEAD_STATUSES = ("Open - Not Contacted", "Working - Contacted", "Qualified", "Unqualified", "Nurturing")
+# Every SObject has these (OpportunityHistory rows are never modified: no LastModifiedDate).
+COMMON = ("id", "is_deleted", "created_date", "system_modstamp")
 
 
 def _table(table: str, *columns: str, fresh: bool = False, **kwargs) -> TableRules:
@@ -27,8 +27,8 @@ def _table(table: str, *columns: str, fresh: bool = False, **kwargs) -> TableRul
 
 
 TABLES: tuple[TableRules, ...] = (
-    _table("user", "username", "email", "is_active", "department", accepted={"department": ("Sales", "Marketing")}),
-    _table("account", "name", "owner_id", "currency_iso_code", accepted={"currency_iso_code": CURRENCIES}),
+    _table("user", "username", "email", "is_active"),
+    _table("account", "name", "owner_id", vocabularies=(CURRENCY,)),
     _table(
         "lead",
         "email",
@@ -36,7 +36,7 @@ TABLES: tuple[TableRules, ...] = (
         "is_converted",
         "owner_id",
         fresh=True,
-        accepted={"status": LEAD_STATUSES},
+        vocabularies=(LEAD_STATUS, LEAD_SOURCE),
     ),
     _table("contact", "account_id", "email", "owner_id"),
     _table(
@@ -44,13 +44,12 @@ TABLES: tuple[TableRules, ...] = (
         "account_id",
         "stage_name",
         "amount",
-        "currency_iso_code",
         "close_date",
         "is_closed",
         "is_won",
         fresh=True,
         not_null=("stage_name",),
-        accepted={"stage_name": STAGES, "currency_iso_code": CURRENCIES},
+        vocabularies=(OPPORTUNITY_STAGE, CURRENCY),
     ),
     _table(
         "opportunity_history",
@@ -58,10 +57,10 @@ TABLES: tuple[TableRules, ...] = (
         "stage_name",
         fresh=True,
         not_null=("opportunity_id",),
-        accepted={"stage_name": STAGES},
+        vocabularies=(OPPORTUNITY_STAGE,),
     ),
     _table("opportunity_contact_role", "opportunity_id", "contact_id", not_null=("opportunity_id",)),
-    _table("campaign", "name", "type", "status", accepted={"currency_iso_code": CURRENCIES}),
+    _table("campaign", "name", "type", "status", vocabularies=(CURRENCY,)),
     _table("campaign_member", "campaign_id", "status", not_null=("campaign_id",)),
     _table("task", "who_id", "owner_id", "activity_date", fresh=True),
     _table("event", "who_id", "owner_id", "activity_date_time", fresh=True),

@@ -2,8 +2,9 @@
 
 Severity decides what a failure does: ``critical`` blocks everything downstream of the table (the
 Dagster check fails with ERROR severity), ``warning`` is reported but lets the run go on. Stale
-data and a surprising change in row count warn; a broken schema, a missing key or a value outside
-its vocabulary blocks.
+data, a surprising change in row count and a source value no seed maps warn (real orgs rename
+picklist values; the models carry such a value as ``unmapped``); a broken schema or a missing key
+blocks.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+
+from expectations.suites.vocabularies import Vocabulary
 
 CRITICAL = "critical"
 SAMPLE_SIZE = 5
@@ -30,7 +33,10 @@ class TableRules:
     """Unique, never null."""
     not_null: tuple[str, ...] = ()
     accepted: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Column -> its vocabulary; nulls are allowed (they are checked by ``not_null``)."""
+    """Column -> the only values it can hold (Relay's own codes, not a source's vocabulary);
+    nulls are allowed (they are checked by ``not_null``). Blocking."""
+    vocabularies: tuple[Vocabulary, ...] = ()
+    """Source vocabularies mapped by a dbt seed: a value the seed lacks warns, with its count."""
     freshness_column: str | None = None
     """SQL expression giving a row's last change as a timestamp; the newest must be recent."""
     column_pairs_in_order: tuple[tuple[str, str], ...] = ()
@@ -69,6 +75,15 @@ def build_suite(rules: TableRules, settings: SuiteSettings, previous_row_count: 
         expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column, severity=CRITICAL))
     for column, values in rules.accepted.items():
         expectations.append(gxe.ExpectColumnValuesToBeInSet(column=column, value_set=list(values), severity=CRITICAL))
+    for vocabulary in rules.vocabularies:
+        expectations.append(
+            gxe.UnexpectedRowsExpectation(
+                description=vocabulary.description,
+                unexpected_rows_query=vocabulary.unmapped_query(),
+                severity=WARNING,
+                meta={"seed": str(vocabulary.seed_path)},
+            )
+        )
     for earlier, later in rules.column_pairs_in_order:
         expectations.append(
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(

@@ -95,7 +95,7 @@ def run(
     sources: Sequence[str] = SOURCES,
     target: str | None = None,
     full_refresh: bool = False,
-    progress: bool = True,
+    progress: bool | Collector = True,
 ) -> list[LoadInfo]:
     """Load each source into the target; raises ``IngestionError`` if any source failed.
 
@@ -103,7 +103,7 @@ def run(
     failed source. A previous run's packages that were extracted but not loaded (crash, kill) are
     normalized and loaded first: that is dlt's resume, and with merge on primary keys it neither
     loses nor duplicates rows. ``full_refresh`` drops the source's tables and incremental state
-    first.
+    first. ``progress``: report progress on stderr (True), not at all (False), or to a collector.
     """
     infos: list[LoadInfo] = []
     failures: list[IngestionError] = []
@@ -111,7 +111,8 @@ def run(
         name = pipeline_name(source)
         pipeline = None
         try:
-            pipeline = make_pipeline(source, target, progress=make_progress(progress))
+            collector = progress if isinstance(progress, Collector) else make_progress(progress)
+            pipeline = make_pipeline(source, target, progress=collector)
             finish_pending(pipeline)
             info = pipeline.run(make_source(source), refresh="drop_sources" if full_refresh else None)
             remove_replayed_rows(pipeline)

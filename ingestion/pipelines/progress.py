@@ -1,93 +1,21 @@
-"""Progress reporting for long loads, and the crash-drill hook the resumability tests use.
+"""Progress reporting for long loads.
 
 Progress goes to stderr: dlt's tqdm bars on a terminal, dlt's log collector (a line every few
-seconds with counts, rates, memory and CPU) otherwise.
-
-Crash drills: ``RELAY_CRASH_AT=<step>:<n>`` (``extract``, ``normalize`` or ``load``) makes the
-process SIGKILL itself once the dlt step has reported ``n`` units of progress (rows while
-extracting and normalizing, completed jobs while loading). dlt reports progress from inside each
-step, so the kill lands mid-step, with files half written or half loaded, like a power cut.
-Nothing sets the variable outside the tests.
+seconds with counts, rates, memory and CPU) otherwise. A caller may hand ``run`` any dlt
+``Collector`` instead (the crash drills in tests/ingestion/crash_drill.py wrap this one).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 import sys
-from typing import Any
 
 from dlt.common.runtime.collector import NULL_COLLECTOR, Collector, LogCollector, TqdmCollector
 
-CRASH_ENV = "RELAY_CRASH_AT"
-CRASH_STEPS = ("extract", "normalize", "load")
-# Counters that measure work started or scheduled, not work done.
-_NOT_PROGRESS = {"Resources", "Files"}
-
 
 def make_progress(enabled: bool = True, log_period: float = 5.0) -> Collector:
-    """A progress collector for the current terminal (or none), with the crash-drill hook if
-    requested."""
-    collector: Collector
+    """A progress collector for the current terminal, or none."""
     if not enabled:
-        collector = NULL_COLLECTOR
-    elif sys.stderr.isatty():
-        collector = TqdmCollector(file=sys.stderr)
-    else:
-        collector = LogCollector(log_period=log_period, logger=sys.stderr)
-    crash_at = os.environ.get(CRASH_ENV)
-    if crash_at:
-        step, _, count = crash_at.partition(":")
-        if step not in CRASH_STEPS or not count.isdigit():
-            raise ValueError(f"{CRASH_ENV} must look like 'extract:100' (steps: {', '.join(CRASH_STEPS)})")
-        collector = CrashDrillCollector(collector, step, int(count))
-    return collector
-
-
-class CrashDrillCollector(Collector):
-    """Forwards progress to ``inner`` and SIGKILLs the process ``after`` units into ``step``."""
-
-    def __init__(self, inner: Collector, step: str, after: int) -> None:
-        self.inner = inner
-        self.crash_step = step
-        self.after = after
-        self.step = None
-        self._done = 0
-
-    def update(
-        self,
-        name: str,
-        inc: int = 1,
-        total: int | None = None,
-        inc_total: int | None = None,
-        message: str | None = None,
-        label: str | None = None,
-    ) -> None:
-        self.inner.update(name, inc, total, inc_total, message, label)
-        if self._in_crash_step() and name not in _NOT_PROGRESS and not label and inc > 0:
-            self._done += inc
-            if self._done >= self.after:
-                sys.stderr.write(f"crash drill: SIGKILL during {self.step} after {self._done} units\n")
-                sys.stderr.flush()
-                # A crash takes the normalize worker processes down too (orphaned, they would
-                # keep running and hold the caller's pipes open).
-                for child in multiprocessing.active_children():
-                    os.kill(child.pid, signal.SIGKILL)
-                os.kill(os.getpid(), signal.SIGKILL)
-
-    def _in_crash_step(self) -> bool:
-        return bool(self.step) and self.step.lower().startswith(self.crash_step)
-
-    def _start(self, step: str) -> None:
-        self._done = 0
-        self.inner(step)
-        self.inner._start(step)
-
-    def _stop(self) -> None:
-        self.inner._stop()
-
-    def __getattr__(self, name: str) -> Any:
-        if name == "inner":  # not set yet (copy/unpickle): no recursion through __getattr__
-            raise AttributeError(name)
-        return getattr(self.inner, name)
+        return NULL_COLLECTOR
+    if sys.stderr.isatty():
+        return TqdmCollector(file=sys.stderr)
+    return LogCollector(log_period=log_period, logger=sys.stderr)

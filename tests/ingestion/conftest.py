@@ -71,7 +71,8 @@ class Loader:
             self.monkeypatch.setenv(key, value)
         return run(sources, full_refresh=full_refresh, progress=False)
 
-    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    def cli(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
+            module: str = "ingestion") -> subprocess.CompletedProcess:
         full_env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("RELAY_", "SOURCES__", "RUNTIME__"))},
             **self.env(),
@@ -79,7 +80,7 @@ class Loader:
         }
         # A session of its own, so that a timeout can end the loader and any worker it started.
         process = subprocess.Popen(
-            [sys.executable, "-m", "ingestion", "run", *args],
+            [sys.executable, "-m", module, "run", *args],
             cwd=REPO_ROOT,
             env=full_env,
             stdout=subprocess.PIPE,

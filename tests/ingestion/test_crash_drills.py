@@ -1,5 +1,5 @@
 """Crash drills: the loader, run as the CLI in a subprocess, SIGKILLs itself in the middle of
-extract, normalize or load (``RELAY_CRASH_AT=<step>:<n>``, see ingestion/pipelines/progress.py:
+extract, normalize or load (``RELAY_CRASH_AT=<step>:<n>``, see tests/ingestion/crash_drill.py:
 the hook fires from dlt's own progress reporting, so the kill lands inside the step, with files
 half written or jobs half loaded). The next run must leave the warehouse equal to a clean run's:
 0 rows lost, 0 duplicated."""
@@ -26,7 +26,8 @@ def test_killed_run_then_rerun_equals_clean_run(
     server = start_sandbox_server(sandbox_dataset)
     loader = make_loader(server, warehouse)
 
-    killed = loader.cli("--source", source, "--no-progress", env={"RELAY_CRASH_AT": crash_at})
+    killed = loader.cli("--source", source, "--no-progress", env={"RELAY_CRASH_AT": crash_at},
+                        module="tests.ingestion.crash_drill")
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     step = crash_at.split(":")[0]
     assert f"crash drill: SIGKILL during {step.capitalize()}" in killed.stderr

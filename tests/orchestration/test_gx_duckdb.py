@@ -3,6 +3,8 @@ expectations/duckdb_datasource.py), and the validation outcome names what failed
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -10,7 +12,8 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pytest
 
-from expectations.suites import SuiteSettings, TableRules
+from expectations.suites import RAW_TABLES, SuiteSettings, TableRules
+from expectations.suites.vocabularies import LEAD_STATUS, SEEDS_DIR
 from expectations.validation import validate
 
 
@@ -109,3 +112,32 @@ def test_upstream_sql_datasource_still_needs_the_fix(warehouse: Path) -> None:
     result = context.validation_definitions.add(gx.ValidationDefinition(name="v", data=batch, suite=suite)).run()
     (expectation,) = result.results
     assert not expectation.success and "observed_value" not in expectation.result
+
+
+def test_an_unmapped_value_warns_with_its_count_and_the_seed_maps_it(warehouse: Path, tmp_path: Path) -> None:
+    """Out-of-the-box Salesforce values the seed lacks warn (never block); adding them to the seed
+    is all it takes, no code change."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    status = replace(LEAD_STATUS, seeds_dir=seeds)
+    rules = TableRules("raw_salesforce", "lead", key="id", vocabularies=(status,))
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("update raw_salesforce.lead set status = 'Closed - Converted' where id in ('L5', 'L6', 'L7')")
+    (table,) = validate([rules], run_id="t1", root=tmp_path / "quality").tables
+    (check,) = [o for o in table.outcomes if o.expectation == status.description]
+    assert not check.success and check.severity == "warning" and not table.blocking
+    assert sorted((row["value"], row["records"]) for row in check.sample) == [("bogus", 2), ("closed - converted", 3)]
+    assert "funnel_stage_mapping.csv" in check.expectation
+
+    with (seeds / "funnel_stage_mapping.csv").open("a") as seed:
+        seed.write("salesforce,lead_status,Closed - Converted,sql,false\nsalesforce,lead_status,Bogus,lead,true\n")
+    (table,) = validate([rules], run_id="t2", root=tmp_path / "quality").tables
+    assert table.status == "passed"
+
+
+def test_raw_suites_take_no_vocabulary_of_their_own() -> None:
+    """Every source vocabulary the raw suites check comes from a seed, none is written in code."""
+    for rules in RAW_TABLES:
+        assert not rules.accepted, rules.name
+        for vocabulary in rules.vocabularies:
+            assert vocabulary.seed_path.is_file() and vocabulary.values(), (rules.name, vocabulary.column)

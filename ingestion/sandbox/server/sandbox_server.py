@@ -4,12 +4,18 @@ The standard library server is used rather than an ASGI stack because the sandbo
 wire byte by byte (a connection dropped halfway through a body, a truncated JSON page with a
 consistent Content-Length), runs in-process inside tests without an event loop, and a thread per
 connection is plenty for one loader and a test client. HTTP/1.1 keep-alive keeps paging cheap.
+
+Plain HTTP by default. With ``ssl_context`` the server speaks HTTPS only, as both real APIs do: the
+official clients build ``https://`` URLs from an instance URL or host and cannot be pointed at
+plain HTTP (simple-salesforce hard-codes the scheme), so conformance tests with those clients need
+it. The TLS handshake runs in the connection's own thread, so a stalled client holds up no other.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,7 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
                 query=parse_qs(parts.query, keep_blank_values=True),
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
-                base_url=f"http://{host}",
+                base_url=f"{self.server.scheme}://{host}",
                 target=self.path,
                 header_bytes=len(self.requestline) + 2
                 + sum(len(name) + len(value) + 4 for name, value in self.headers.items()) + 2,
@@ -133,15 +139,33 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False  # keep-alive handler threads must not hold up stop()
     allow_reuse_address = True
 
-    def __init__(self, address, app: SandboxApp, verbose: bool):
+    def __init__(self, address, app: SandboxApp, verbose: bool, ssl_context: ssl.SSLContext | None = None):
         self.app = app
         self.verbose = verbose
+        self.ssl_context = ssl_context
+        self.scheme = "https" if ssl_context is not None else "http"
         super().__init__(address, _Handler)
+
+    def finish_request(self, request, client_address) -> None:
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        # Wrapping here (the connection's thread), not the listening socket: a handshake on accept()
+        # would run in the serving thread and one silent client would stall every other.
+        request.settimeout(_Handler.timeout)
+        try:
+            connection = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return  # a client that fails the handshake (e.g. distrusts the certificate) hung up: routine
+        try:
+            super().finish_request(connection, client_address)
+        finally:
+            connection.close()
 
     def handle_error(self, request, client_address) -> None:
         # A client that hangs up mid-response is routine (and the drop_connection fault does it).
         exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout, ssl.SSLError)):
             return
         super().handle_error(request, client_address)
 
@@ -153,11 +177,14 @@ class SandboxServer:
     port. ``faults`` is a fault plan (see ``faults.py``); ``set_faults`` changes it at runtime.
     Files load on first use; ``preload=True`` loads them all in a background thread at start.
     Credentials default to the sandbox's (overridable by argument or the RELAY_SANDBOX_* variables).
+    ``ssl_context`` (a server-side ``ssl.SSLContext`` with its certificate loaded) makes it HTTPS-only;
+    ``url`` and the URLs it hands out (``instance_url``, paging links) then say ``https``.
     """
 
     def __init__(self, data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 0, faults: object = None,
                  sf_client_id: str | None = None, sf_client_secret: str | None = None,
-                 hubspot_token: str | None = None, verbose: bool = False, preload: bool = False):
+                 hubspot_token: str | None = None, verbose: bool = False, preload: bool = False,
+                 ssl_context: ssl.SSLContext | None = None):
         self.data_dir = Path(data_dir)
         if not self.data_dir.is_dir():
             raise ValueError(f"sandbox data directory not found: {self.data_dir}")
@@ -168,6 +195,7 @@ class SandboxServer:
         self.app = SandboxApp(self.data_dir, self.sf_client_id, self.sf_client_secret, self.hubspot_token, faults)
         self._verbose = verbose
         self._preload = preload
+        self._ssl_context = ssl_context
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -176,12 +204,12 @@ class SandboxServer:
         if self._httpd is None:
             raise RuntimeError("the sandbox server is not started")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._httpd.scheme}://{host}:{port}"
 
     def start(self) -> SandboxServer:
         if self._httpd is not None:
             return self
-        self._httpd = _HTTPServer((self.host, self.port), self.app, self._verbose)
+        self._httpd = _HTTPServer((self.host, self.port), self.app, self._verbose, self._ssl_context)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name=f"sandbox-{self._httpd.server_address[1]}", daemon=True)
         self._thread.start()

@@ -10,7 +10,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets, get_asset_key_for_model
 
-from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.project import dbt_project, keep_partial_parse, run_target_path
 from orchestration.defs.dbt.translator import RelayDbtTranslator
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import RelaySettings
@@ -58,7 +58,9 @@ def _relay_dbt_assets(partitions: dg.PartitionsDefinition) -> dg.AssetsDefinitio
         variables = window_vars(context)
         if variables:
             args += ["--vars", json.dumps(variables)]
-        yield from dbt.cli(args, context=context).stream()
+        target = run_target_path(context.run.run_id)
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+        keep_partial_parse(target)
 
     return _assets
 

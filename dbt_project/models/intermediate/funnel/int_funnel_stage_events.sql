@@ -4,6 +4,8 @@
 --   HubSpot: the hs_lifecyclestage_<stage>_date properties;
 --   Salesforce: a lead's creation (record_created/lead) and conversion (lead_converted/true);
 --   opportunities: creation (stage opportunity) and a won close (stage won) for every linked person.
+-- A moment takes the most precise record of its event: a date-only field (ConvertedDate,
+-- CloseDate) is used only when no timestamped record of the same event exists.
 
 with
 
@@ -69,16 +71,21 @@ salesforce_lead_dates as (
         'lead_converted' as source_field,
         'true' as source_value,
         -- ConvertedDate has no time of day, and midnight would put the conversion before an MQL
-        -- reached earlier that day. The opportunity a conversion creates carries its exact moment;
-        -- without one, a conversion is no earlier than the lead's own creation.
+        -- reached earlier that day. The opportunity, else the contact, a conversion created that
+        -- day carries its exact moment; without either, a conversion is no earlier than the
+        -- lead's own creation.
         case
             when cast(converted_opportunities.created_at as date) = leads.converted_date
                 then converted_opportunities.created_at
+            when cast(converted_contacts.created_at as date) = leads.converted_date
+                then converted_contacts.created_at
             else greatest(cast(leads.converted_date as {{ dbt.type_timestamp() }}), leads.created_at)
         end as reached_at
     from {{ ref('stg_salesforce__leads') }} as leads
     left join {{ ref('stg_salesforce__opportunities') }} as converted_opportunities
         on leads.converted_opportunity_id = converted_opportunities.opportunity_id
+    left join {{ ref('stg_salesforce__contacts') }} as converted_contacts
+        on leads.converted_contact_id = converted_contacts.contact_id
     where leads.is_converted
       and leads.converted_date is not null
 
@@ -116,6 +123,21 @@ opportunities as (
 
 ),
 
+-- The moment an opportunity first entered a won stage (opportunity_stage_mapping.is_won), from its
+-- stage history: timestamped, unlike CloseDate.
+first_won_moments as (
+
+    select
+        history.opportunity_id,
+        min(history.created_at) as won_at
+    from {{ ref('stg_salesforce__opportunity_history') }} as history
+    inner join {{ ref('opportunity_stage_mapping') }} as stages
+        on history.stage_name = stages.stage_name
+    where stages.is_won
+    group by history.opportunity_id
+
+),
+
 opportunity_events as (
 
     select
@@ -133,13 +155,19 @@ opportunity_events as (
     select
         links.person_id,
         'won' as funnel_stage,
-        -- CloseDate has no time of day: a deal won on its creation day is won after its creation.
-        greatest(cast(opportunities.close_date as {{ dbt.type_timestamp() }}), opportunities.created_at) as reached_at,
+        -- Without a history row, CloseDate (no time of day): a deal won on its creation day is
+        -- won after its creation.
+        coalesce(
+            first_won_moments.won_at,
+            greatest(cast(opportunities.close_date as {{ dbt.type_timestamp() }}), opportunities.created_at)
+        ) as reached_at,
         'salesforce' as source_system,
         'opportunity_won' as evidence
     from {{ ref('int_opportunity_people_linked') }} as links
     inner join opportunities
         on links.opportunity_id = opportunities.opportunity_id
+    left join first_won_moments
+        on opportunities.opportunity_id = first_won_moments.opportunity_id
     where opportunities.is_won
 
 )
