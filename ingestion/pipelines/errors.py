@@ -17,6 +17,8 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client.redaction import sanitize_url
 from requests import HTTPError, RequestException
 
+from ingestion.salesforce.helpers import daily_limit_exceeded, daily_limit_figures
+
 
 class IngestionError(RuntimeError):
     """A pipeline run failed; the message is meant for the person running it."""
@@ -87,7 +89,16 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
         response = http.response
         request = response.request
         method = request.method if request is not None else "GET"
-        url = sanitize_url(response.url or (request.url if request is not None else ""))
+        url = _shortened(sanitize_url(response.url or (request.url if request is not None else "")))
+        if daily_limit_exceeded(response):
+            return IngestionError(
+                pipeline_name,
+                f"Salesforce's daily API request limit is used up{where} (DailyApiRequests:"
+                f" {daily_limit_figures(response)}): {method} {url} answered {response.status_code}"
+                f"{_api_message(response)}. Not retried: the limit counts the requests of a rolling 24"
+                " hours, so it frees up as the last day's requests age out; run again later, or ask"
+                f" Salesforce for a higher allocation. {_RESUME}",
+            )
         return IngestionError(
             pipeline_name,
             f"request failed{where}: {method} {url} answered {response.status_code} {response.reason}"
@@ -105,6 +116,11 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
 
     root = chain[-1]
     return IngestionError(pipeline_name, f"failed{where}: {type(root).__name__}: {root}. {_RESUME}")
+
+
+def _shortened(url: str, keep: int = 400) -> str:
+    # a 414's URL is the problem itself: tens of kilobytes of field names make no readable line
+    return url if len(url) <= keep else f"{url[:keep]}... ({len(url):,} characters)"
 
 
 def _env_name(missing: ConfigFieldMissingException, field: str) -> str:

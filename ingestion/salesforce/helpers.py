@@ -4,10 +4,12 @@ describe answer into column hints."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+import requests
 from dlt.common.configuration import configspec
 from dlt.sources.helpers.rest_client.auth import OAuth2ClientCredentials
 from dlt.sources.helpers.rest_client.paginators import BaseNextUrlPaginator
@@ -17,6 +19,7 @@ from ingestion.salesforce.settings import (
     COMMON_COLUMNS,
     COMPOUND_FIELD_TYPES,
     CURSOR_FIELD,
+    DAILY_LIMIT_MESSAGE,
     FIELD_TYPES,
 )
 
@@ -67,12 +70,49 @@ class QueryPaginator(BaseNextUrlPaginator):
         self._next_reference = None if body.get("done", True) else body.get("nextRecordsUrl")
 
 
+def _limit_error(response: Response | None) -> str | None:
+    """The message of a 403 ``REQUEST_LIMIT_EXCEEDED``, None for any other answer."""
+    if response is None or response.status_code != 403 or b"REQUEST_LIMIT_EXCEEDED" not in response.content:
+        return None
+    try:
+        body = response.json()
+        return str(body[0].get("message", "")) if isinstance(body, list) and body else ""
+    except (ValueError, AttributeError):
+        return ""
+
+
 def request_limit_exceeded(response: Response | None, exception: BaseException | None) -> bool:
-    """Salesforce reports its API request limits as 403 ``REQUEST_LIMIT_EXCEEDED`` (not 429); the
-    concurrent-request limit clears within seconds, so it is retried with backoff like a 429."""
-    if response is None or response.status_code != 403:
-        return False
-    return b"REQUEST_LIMIT_EXCEEDED" in response.content
+    """Salesforce reports its API request limits as 403 ``REQUEST_LIMIT_EXCEEDED`` (not 429). The
+    concurrent-request limit clears within seconds, so it is retried with backoff like a 429; the
+    daily one (``TotalRequests``) does not, so it is not retried at all."""
+    message = _limit_error(response)
+    return message is not None and DAILY_LIMIT_MESSAGE not in message
+
+
+def daily_limit_exceeded(response: Response | None) -> bool:
+    message = _limit_error(response)
+    return message is not None and DAILY_LIMIT_MESSAGE in message
+
+
+def daily_limit_figures(response: Response) -> str:
+    """``Max 15,000, Remaining 0`` for a refused request: from ``/limits`` when the org still answers
+    it, else from the refusal's ``Sforce-Limit-Info: api-usage=used/max`` header, else nothing."""
+    request = response.request
+    match = re.search(r"^(.*?/services/data/v[\d.]+)/", request.url or "") if request is not None else None
+    if match and request is not None and request.headers.get("Authorization"):
+        try:
+            limits = requests.get(f"{match.group(1)}/limits", timeout=10,
+                                  headers={"Authorization": request.headers["Authorization"]})
+            daily = limits.json().get("DailyApiRequests") if limits.status_code == 200 else None
+            if daily:
+                return f"Max {daily['Max']:,}, Remaining {daily['Remaining']:,} (from /limits)"
+        except (requests.RequestException, ValueError, KeyError, TypeError, AttributeError):
+            pass
+    usage = re.fullmatch(r"api-usage=(\d+)/(\d+)", response.headers.get("Sforce-Limit-Info", ""))
+    if usage:
+        used, most = int(usage.group(1)), int(usage.group(2))
+        return f"Max {most:,}, Remaining {max(0, most - used):,} (from the Sforce-Limit-Info header)"
+    return "Max and Remaining unknown: /limits is refused too"
 
 
 def selectable_fields(describe: Mapping[str, Any]) -> list[str]:

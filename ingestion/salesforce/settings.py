@@ -51,3 +51,28 @@ COMMON_COLUMNS: dict[str, str] = {
     "LastModifiedDate": "timestamp",
     "SystemModstamp": "timestamp",
 }
+
+# Rows re-read behind the last run's SystemModstamp: a transaction can commit with a SystemModstamp
+# earlier than one a previous run already read (the stamp is taken when the transaction starts).
+# Re-read rows merge by Id, so the window costs requests, never duplicates.
+LOOKBACK_SECONDS = 300
+
+# Bulk API 2.0 for an object with at least this many changed records ("designed to handle queries
+# that return large amounts of data (10,000 records or more)": Winter '20 release notes), REST below.
+BULK_MIN_RECORDS = 10_000
+QUERY_APIS = ("auto", "rest", "bulk")
+
+# Salesforce refuses a request whose URI plus headers pass 16,384 bytes (414 / 431). A query URL
+# longer than this goes to Bulk API 2.0, whose SOQL travels in the body; the rest of the budget is
+# left to the headers (the OAuth token alone is ~110 bytes; proxies add their own).
+MAX_QUERY_URL_BYTES = 12_288
+
+# Bulk result pages: records per page (each page is one request and one Arrow table), and polling.
+BULK_PAGE_RECORDS = 50_000
+BULK_POLL_FIRST_SECONDS = 0.1
+BULK_POLL_MAX_SECONDS = 10.0
+BULK_TIMEOUT_SECONDS = 6 * 60 * 60
+
+# The two kinds of REQUEST_LIMIT_EXCEEDED, told apart by their message: the org's rolling 24-hour
+# request budget, and too many long requests at once (ConcurrentRequests, ConcurrentPerOrgLongTxn).
+DAILY_LIMIT_MESSAGE = "TotalRequests"

@@ -3,6 +3,11 @@ incremental run after 1 % of records changed, and peak memory.
 
     uv run python -m tests.benchmarks.bench_ingestion --people 100000
     uv run python -m tests.benchmarks.bench_ingestion --dir /path/to/existing/dataset   # copied first
+    uv run python -m tests.benchmarks.bench_ingestion --people 100000 --salesforce-api compare
+
+``--salesforce-api rest|bulk`` forces the Salesforce source's query path for the whole benchmark;
+``compare`` instead runs two Salesforce-only full loads on the same data, REST then Bulk API 2.0,
+each into a fresh warehouse, and prints rows/s for each.
 
 The sandbox server runs in its own process (a stand-in for the vendors' APIs); the loader runs as
 the CLI (``python -m ingestion run``) in another, as a user runs it. Rows are counted in the
@@ -39,10 +44,10 @@ def _rows(db: Path) -> dict[str, int]:
         return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
 
 
-def _load(url: str, env: dict[str, str], label: str) -> tuple[float, int, str]:
+def _load(url: str, env: dict[str, str], label: str, *args: str) -> tuple[float, int, str]:
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ingestion", "run", "--sandbox", url, "--no-progress"],
+        [sys.executable, "-m", "ingestion", "run", "--sandbox", url, "--no-progress", *args],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     with TreeMemory(process.pid) as memory:
@@ -53,6 +58,20 @@ def _load(url: str, env: dict[str, str], label: str) -> tuple[float, int, str]:
     return seconds, memory.peak_total, stdout
 
 
+def _compare_salesforce_paths(url: str, env: dict[str, str], work: Path) -> None:
+    """Salesforce-only full loads, REST then Bulk API 2.0, on the same served data."""
+    for api in ("rest", "bulk"):
+        db, pipelines = work / f"relay-{api}.duckdb", work / f"pipelines-{api}"
+        db.unlink(missing_ok=True)
+        shutil.rmtree(pipelines, ignore_errors=True)
+        run_env = {**env, "RELAY_DUCKDB_PATH": str(db), "RELAY_PIPELINES_DIR": str(pipelines),
+                   "SOURCES__SALESFORCE__QUERY_API": api}
+        seconds, peak, _ = _load(url, run_env, f"salesforce {api} load", "--source", "salesforce")
+        total = sum(count for name, count in _rows(db).items() if name.startswith("raw_salesforce."))
+        print(f"salesforce full load via {api:>4}: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s;"
+              f" loader peak memory {peak / 2**20:,.0f} MiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
@@ -60,6 +79,8 @@ def main() -> int:
     source.add_argument("--dir", type=Path, help="an existing dataset (copied: the benchmark mutates it)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep", type=Path, default=None, help="keep the warehouse and working dirs here")
+    parser.add_argument("--salesforce-api", choices=("auto", "rest", "bulk", "compare"), default="auto",
+                        help="force Salesforce's query path, or compare REST and Bulk on the same data")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="relay-bench-ingestion-") as scratch:
@@ -84,11 +105,16 @@ def main() -> int:
             "RELAY_DUCKDB_PATH": str(db),
             "RELAY_PIPELINES_DIR": str(work / "pipelines"),
         }
+        if args.salesforce_api in ("rest", "bulk"):
+            env["SOURCES__SALESFORCE__QUERY_API"] = args.salesforce_api
         try:
             with sandbox_server(data_dir) as (url, server_pid):
                 print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.1f}")
                 # every file loaded by the server first: its start-up is not the APIs' paging time
                 warm(url)
+                if args.salesforce_api == "compare":
+                    _compare_salesforce_paths(url, env, work)
+                    return 0
 
                 seconds, peak, _ = _load(url, env, "full load")
                 rows = _rows(db)

@@ -11,7 +11,8 @@ import pytest
 
 from ingestion.hubspot.helpers import epoch_ms
 from ingestion.hubspot.settings import DEFAULT_LOOKBACK_SECONDS, FORM_SUBMISSIONS_LIMIT
-from ingestion.salesforce.settings import SOBJECTS
+from ingestion.salesforce.settings import LOOKBACK_SECONDS, SOBJECTS
+from ingestion.sandbox.server.columns import parse_datetime_ms
 from ingestion.sandbox.generator import mutate
 
 pytestmark = pytest.mark.slow
@@ -29,14 +30,16 @@ def _records(path: Path) -> list[dict]:
 def _expected_served(data_dir: Path, mutation: dict) -> dict[str, int]:
     """Records a correct incremental run requests, per object: the changed ones plus those that
     share the previous run's last cursor value (re-read with >=, then dropped by dlt's dedup), and
-    on HubSpot those within the lookback; CRM records are served twice (found, then batch-read)."""
+    those within the lookback before it; HubSpot CRM records are served twice (found, then
+    batch-read)."""
     expected: dict[str, int] = {}
     previous = mutation["previous_max_modified"]
     lookback_ms = DEFAULT_LOOKBACK_SECONDS * 1000
     for sobject in SOBJECTS:
         key = f"salesforce/{sobject}"
         records = _records(data_dir / "salesforce" / f"{sobject}.jsonl")
-        expected[key] = sum(1 for r in records if r["SystemModstamp"] >= previous[key])
+        since = parse_datetime_ms(previous[key]) - LOOKBACK_SECONDS * 1000
+        expected[key] = sum(1 for r in records if parse_datetime_ms(r["SystemModstamp"]) >= since)
     for key, prop in SEARCHED_CRM.items():
         records = _records(data_dir / "hubspot" / f"{key.split('/')[1]}.jsonl")
         since = epoch_ms(previous[key]) - lookback_ms
@@ -111,6 +114,16 @@ def test_incremental_run_reads_only_changes_and_equals_full_load(
         assert warehouse.query("select count(*) from raw_hubspot.contacts where id = ?", (record_id,)) == [(1,)]
 
 
+def _lookback_window(data_dir: Path) -> dict[str, int]:
+    """Records per Salesforce table within LOOKBACK_SECONDS of the table's newest SystemModstamp."""
+    window = {}
+    for sobject, table in SOBJECTS.items():
+        path = data_dir / "salesforce" / f"{sobject}.jsonl"
+        stamps = [parse_datetime_ms(r["SystemModstamp"]) for r in _records(path)] if path.exists() else []
+        window[table] = sum(1 for s in stamps if s >= max(stamps) - LOOKBACK_SECONDS * 1000) if stamps else 0
+    return window
+
+
 def test_rerun_without_changes_writes_nothing_new(duckdb_warehouse, sandbox_server, make_loader):
     loader = make_loader(sandbox_server, duckdb_warehouse)
     loader.load()
@@ -118,9 +131,13 @@ def test_rerun_without_changes_writes_nothing_new(duckdb_warehouse, sandbox_serv
     sandbox_server.reset_stats()
     infos = loader.load(sources=("salesforce",))
     served = sandbox_server.stats()["objects"]
-    # only the records at the last cursor value are read again (and dropped as already loaded)
-    assert sum(v["records"] for k, v in served.items() if k.startswith("salesforce/")) <= len(SOBJECTS) * 3
+    # only the records of the lookback window before the last cursor value are read again, and
+    # written again (merged by Id: the warehouse does not change)
+    in_window = {SOBJECTS[k.split("/", 1)[1]]: v["records"] for k, v in served.items() if k.startswith("salesforce/")}
+    expected_window = _lookback_window(sandbox_server.data_dir)
+    assert in_window == {t: n for t, n in expected_window.items() if n or t in in_window}
     row_counts = infos[0].pipeline.last_trace.last_normalize_info
-    assert row_counts is None or not {t: n for t, n in row_counts.row_counts.items() if not t.startswith("_dlt")}
+    written = {t: n for t, n in row_counts.row_counts.items() if not t.startswith("_dlt")} if row_counts else {}
+    assert written == {t: n for t, n in expected_window.items() if n}
     after = {d: duckdb_warehouse.snapshot(d) for d in ("raw_salesforce", "raw_hubspot")}
     assert after == before

@@ -42,6 +42,18 @@ def _touch_salesforce(path: Path, count: int, **fields) -> list[str]:
     return touched
 
 
+def _declare_salesforce_field(data: Path, sobject: str, field: dict) -> None:
+    """An admin adds a custom field: the org's declaration (``schema.json``) gains it."""
+    from ingestion.sandbox.catalog import SCHEMA_FILE, declared
+
+    path = data / SCHEMA_FILE
+    document = json.loads(path.read_text()) if path.exists() else {}
+    declaration = dict(declared(data)["salesforce"][sobject])
+    declaration["fields"] = [*declaration["fields"], field]
+    document.setdefault("salesforce", {})[sobject] = declaration
+    path.write_text(json.dumps(document))
+
+
 def _append_events(path: Path, count: int, **fields) -> list[str]:
     records = _read(path)
     newest = max(r["created"] for r in records)
@@ -60,6 +72,7 @@ def test_new_fields_become_columns(duckdb_warehouse, sandbox_dataset_copy, start
     loader.load()
     leads_before = duckdb_warehouse.count("raw_salesforce", "lead")
 
+    _declare_salesforce_field(data, "Lead", {"name": "Rating__c", "type": "picklist", "custom": True})
     touched = _touch_salesforce(data / "salesforce" / "Lead.jsonl", 5, Rating__c="Hot")
     added = _append_events(data / "hubspot" / "email_events.jsonl", 3, browser="Firefox")
     loader.load()

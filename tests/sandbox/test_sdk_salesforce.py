@@ -175,9 +175,6 @@ def test_describe_lists_the_sobjects_and_describes_each(sf, data_dir):
     assert widget["name"] == "Widget__c" and "Name" in {field["name"] for field in widget["fields"]}
 
 
-@pytest.mark.xfail(strict=True, reason="describe still infers field types from the data; serving the declared "
-                                       "schema (ingestion/sandbox/catalog.py) is issue 11, item 1: remove this "
-                                       "mark when that lands")
 def test_describe_gives_the_documented_field_types(sf):
     # Salesforce Object Reference, Lead: Email is type email, Status and LeadSource are picklists, and
     # MasterRecordId (the survivor of a merge) is on every Lead whatever the data holds.
@@ -233,8 +230,6 @@ def test_an_exhausted_request_limit_is_refused_with_request_limit_exceeded(serve
     assert sf.query("SELECT Id FROM User LIMIT 1")["totalSize"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="the sandbox sends no Sforce-Limit-Info header yet; it belongs with the "
-                                       "daily API budget (issue 11, item 1): remove this mark when that lands")
 def test_every_rest_response_reports_the_daily_api_usage(sf):
     # "Limit Info Header: This response header is returned in each request to REST API" (REST API Developer
     # Guide, headers_api_usage.htm); simple-salesforce parses it into sf.api_usage.

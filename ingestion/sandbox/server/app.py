@@ -26,6 +26,7 @@ from ingestion.sandbox.server.responses import (
     sf_not_found,
 )
 from ingestion.sandbox.server.salesforce import SalesforceApi
+from ingestion.sandbox.server.sf_limits import CONCURRENT_MESSAGE, check_request_size
 from ingestion.sandbox.server.stats import Stats
 from ingestion.sandbox.server.tables import DataFileError, TableStore
 
@@ -73,6 +74,14 @@ class SandboxApp:
             Route("GET", r(_V + r"/(?:query|queryAll)/(?P<cursor>01g[A-Za-z0-9]+)-(?P<position>\d+)/?$"),
                   "salesforce.queryMore", sf.query_more),
             Route("GET", r(_V + r"/sobjects/?$"), "salesforce.sobjects", sf.sobjects),
+            Route("GET", r(_V + r"/limits/?$"), "salesforce.limits", sf.limits),
+            Route("POST", r(_V + r"/jobs/query/?$"), "salesforce.bulkCreate", sf.bulk.create),
+            Route("GET", r(_V + r"/jobs/query/(?P<job>750[A-Za-z0-9]+)/?$"), "salesforce.bulkJob", sf.bulk.info),
+            Route("PATCH", r(_V + r"/jobs/query/(?P<job>750[A-Za-z0-9]+)/?$"), "salesforce.bulkAbort", sf.bulk.abort),
+            Route("DELETE", r(_V + r"/jobs/query/(?P<job>750[A-Za-z0-9]+)/?$"), "salesforce.bulkDelete",
+                  sf.bulk.delete),
+            Route("GET", r(_V + r"/jobs/query/(?P<job>750[A-Za-z0-9]+)/results/?$"), "salesforce.bulkResults",
+                  sf.bulk.results),
             Route("GET", r(_V + r"/sobjects/(?P<sobject>[A-Za-z0-9_]+)/describe/?$"), "salesforce.describe",
                   sf.describe),
             Route("POST", r(r"^/crm/v3/objects/(?P<object>[A-Za-z0-9_]+)/search/?$"), "hubspot.search", hs.search),
@@ -113,6 +122,8 @@ class SandboxApp:
         fired: list[Fault] = []
         body_fault = None
         try:
+            if api == "salesforce":
+                check_request_size(request)  # the web tier refuses it before routing or auth
             if api == "hubspot":
                 self.hubspot.check_uri(request)  # the front proxy's limit comes before any routing
             if route is None:
@@ -143,6 +154,8 @@ class SandboxApp:
         except Exception:  # the catch-all: log the trace for us, answer in the API's shape
             traceback.print_exc(file=sys.stderr)
             response = _internal_error(api).response()
+        if api == "salesforce" and route is not None and route.auth and response.status != 401:
+            response.headers.setdefault("Sforce-Limit-Info", self.salesforce.budget.info())
         self.stats.record(endpoint, obj, response.status, response.records,
                           [f"{f.name or f.kind}" for f in fired])
         return Outcome(response, body_fault if response.status == 200 else None)
@@ -188,6 +201,16 @@ class SandboxApp:
                 except (ValueError, orjson.JSONDecodeError) as error:
                     return json_response({"status": "error", "message": f"bad fault plan: {error}"}, 400)
                 return json_response({"faults": self.faults.describe()})
+        if path == "/__sandbox/salesforce/limits":
+            if method == "GET":
+                return self.salesforce.limits(request, None)
+            if method == "POST":  # {"DailyApiRequests": {"Max": n, "Remaining": m}}, either key optional
+                try:
+                    daily = (orjson.loads(request.body) or {}).get("DailyApiRequests") or {}
+                    self.salesforce.budget.set(daily.get("Max"), daily.get("Remaining"))
+                except (ValueError, TypeError, AttributeError, orjson.JSONDecodeError) as error:
+                    return json_response({"status": "error", "message": f"bad limits: {error}"}, 400)
+                return self.salesforce.limits(request, None)
         if path == "/__sandbox/hubspot/limits":  # search index lag and daily budget (hubspot.py)
             if method == "GET":
                 return json_response(self.hubspot.limits())
@@ -218,7 +241,8 @@ def profile_for(api: str, name: str):
 def _fault_error(api: str, fault: Fault) -> ApiError:
     if fault.kind == "rate_limit":
         if api == "salesforce":
-            return SalesforceError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+            # the transient kind: too many long requests at once (the daily kind is DailyBudget's)
+            return SalesforceError(403, "REQUEST_LIMIT_EXCEEDED", CONCURRENT_MESSAGE)
         retry = fault.retry_after
         return HubSpotError(
             429, "RATE_LIMITS", "You have reached your secondly limit.",

@@ -1,5 +1,10 @@
 """The Salesforce REST API over ``<dir>/salesforce/<SObject>.jsonl``: OAuth2 token, SOQL query and
-queryAll with ``nextRecordsUrl`` paging, sobjects list and describe."""
+queryAll with ``nextRecordsUrl`` paging, sobjects list, describe and ``/limits``.
+
+Objects and fields are the org's declaration (``ingestion/sandbox/catalog.py``), not what the files
+happen to hold: a declared object without a file answers no records, a declared field a record
+lacks is ``null``, an undeclared field is ``INVALID_FIELD``. Only a file no declaration names has
+its fields inferred from its records."""
 
 from __future__ import annotations
 
@@ -12,12 +17,15 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import parse_qs
 
 import numpy as np
 import orjson
 
-from ingestion.sandbox.server.columns import infer_kind
+from ingestion.sandbox.catalog import declared_fields, declared_objects
+from ingestion.sandbox.server.bulk import BulkQueryApi
+from ingestion.sandbox.server.columns import Column, build_column, infer_kind
 from ingestion.sandbox.server.request import Request
 from ingestion.sandbox.server.responses import (
     OAuthError,
@@ -27,6 +35,7 @@ from ingestion.sandbox.server.responses import (
     sf_invalid_session,
     spliced_response,
 )
+from ingestion.sandbox.server.sf_limits import DEFAULT_DAILY_API_REQUESTS, DailyBudget
 from ingestion.sandbox.server.soql import Query, evaluate, order_rows, parse
 from ingestion.sandbox.server.tables import Profile, Table, TableStore
 
@@ -61,9 +70,44 @@ class Cursor:
     last_used: float = field(default_factory=time.monotonic)
 
 
+# describe ``type`` -> (SOAP type, column kind for filters and sorts)
+_TYPES = {
+    "id": ("tns:ID", "string"), "reference": ("tns:ID", "string"), "boolean": ("xsd:boolean", "bool"),
+    "int": ("xsd:int", "number"), "long": ("xsd:long", "number"), "double": ("xsd:double", "number"),
+    "currency": ("xsd:double", "number"), "percent": ("xsd:double", "number"), "date": ("xsd:date", "date"),
+    "datetime": ("xsd:dateTime", "datetime"), "time": ("xsd:time", "string"),
+}
+
+
+def kind_of(sf_type: str) -> str:
+    return _TYPES.get(sf_type, ("xsd:string", "string"))[1]
+
+
+@dataclass(frozen=True)
+class SObject:
+    """One object of the org: its table (empty when it has no file) and its fields (name -> type)."""
+
+    name: str
+    table: Table
+    fields: dict[str, str]  # canonical name -> describe type ("" when inferred from the file)
+    declared: list[dict] | None
+
+    def canonical(self, name: str) -> str | None:
+        """The field's own spelling (SOQL names are case-insensitive), None if the org has no such field."""
+        return self._lowered.get(name.lower())
+
+    @cached_property
+    def _lowered(self) -> dict[str, str]:
+        return {f.lower(): f for f in self.fields}
+
+
 class SalesforceApi:
-    def __init__(self, store: TableStore, client_id: str, client_secret: str):
+    def __init__(self, store: TableStore, client_id: str, client_secret: str,
+                 daily_api_requests: int = DEFAULT_DAILY_API_REQUESTS):
         self.store = store
+        self.budget = DailyBudget(daily_api_requests)
+        self._empty: dict[str, Table] = {}
+        self.bulk = BulkQueryApi(self)
         self.client_id = client_id
         self.client_secret = client_secret
         self._tokens: set[str] = set()
@@ -104,6 +148,10 @@ class SalesforceApi:
         scheme, _, token = header.partition(" ")
         if scheme.lower() not in ("bearer", "oauth") or token.strip() not in self._tokens:
             raise sf_invalid_session()
+        self.budget.charge()  # every authenticated request counts against the daily budget
+
+    def limits(self, request: Request, match: re.Match) -> Response:
+        return json_response(self.budget.limits())
 
     def expire_sessions(self) -> int:
         """Invalidate every issued token (clients must authenticate again), as a session timeout does."""
@@ -118,34 +166,75 @@ class SalesforceApi:
         """The SObject a request is about, for fault scoping and statistics (cheap, no parsing)."""
         groups = match.groupdict()
         if groups.get("sobject"):
-            name = self.store.resolve(API, groups["sobject"], case_insensitive=True)
-            return name or groups["sobject"]
+            return self.resolve(groups["sobject"]) or groups["sobject"]
+        if groups.get("job"):
+            return self.bulk.object_of(groups["job"])
         if groups.get("cursor"):
             cursor = self._cursors.get(groups["cursor"])
             return cursor.table.name if cursor else None
         q = request.query.get("q", [""])[-1]
+        if not q and request.method == "POST" and request.body:  # a Bulk API 2.0 job's SOQL is in its body
+            q = request.body.decode("utf-8", "replace")
         found = _FROM.search(q)
         if found:
-            return self.store.resolve(API, found.group(1), case_insensitive=True) or found.group(1)
+            return self.resolve(found.group(1)) or found.group(1)
         return None
 
-    def _table(self, name: str) -> Table:
-        resolved = self.store.resolve(API, name, case_insensitive=True)
-        table = self.store.get(API, resolved, PROFILE) if resolved else None
-        if table is None:
+    def _names(self) -> list[str]:
+        """Declared objects, then files no declaration names."""
+        declared = declared_objects(self.store.root, API)
+        return [*declared, *(n for n in self.store.names(API) if n not in declared)]
+
+    def resolve(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((n for n in self._names() if n.lower() == lowered), None)
+
+    def sobject(self, name: str) -> SObject:
+        resolved = self.resolve(name)
+        if resolved is None:
             raise SalesforceError(
                 400, "INVALID_TYPE",
                 f"sObject type '{name}' is not supported. If you are attempting to use a custom object, be sure "
                 "to append the '__c' after the entity name. Please reference your WSDL or the describe call "
                 "for the appropriate names.",
             )
-        return table
+        table = self.store.get(API, resolved, PROFILE) if self.store.resolve(API, resolved) else None
+        if table is None:
+            table = self._empty_table(resolved)
+        declared = declared_fields(self.store.root, API, resolved)
+        if declared is not None:
+            fields = {f["name"]: f.get("type", "string") for f in declared}
+        else:
+            # Every SObject has the common fields, even when its file is empty.
+            names = [*table.fields, *(f for f in COMMON_FIELDS if f not in table.fields)]
+            fields = {n: "" for n in names if n != "attributes"}
+        return SObject(resolved, table, fields, declared)
 
-    @staticmethod
-    def _field_names(table: Table) -> dict[str, str]:
-        # Every SObject has the common fields, even when its file is empty.
-        names = [*table.fields, *(f for f in COMMON_FIELDS if f not in table.fields)]
-        return {name.lower(): name for name in names if name != "attributes"}
+    def _empty_table(self, name: str) -> Table:
+        with self._lock:
+            if name not in self._empty:
+                none = np.zeros(0, dtype=np.int64)
+                keys = {key: build_column([], kind) for key, (_, kind) in PROFILE.keys.items()}
+                path = self.store.root / API / f"{name}.jsonl"
+                self._empty[name] = Table(name, path, 0, b"", none, none, keys, [], PROFILE)
+            return self._empty[name]
+
+    def column_of(self, obj: SObject):
+        """``column_of(field)`` for SOQL evaluation: typed by the declaration when there is one."""
+        table = obj.table
+
+        def column(name: str) -> Column:
+            canonical = obj.canonical(name)
+            if canonical is None:
+                raise _no_such_column(name, obj.name)
+            found = table.column(canonical, lambda r, f=canonical: r.get(f))
+            kind = kind_of(obj.fields[canonical]) if obj.fields[canonical] else found.kind
+            if found.kind != kind and found.null.all():
+                # no record has a value: the declared type decides how literals compare
+                return build_column([None] * table.size, kind)
+            return found
+
+        return column
 
     def versions(self, request: Request, match: re.Match) -> Response:
         return json_response([{"label": "Summer '24", "url": "/services/data/v61.0", "version": "61.0"}])
@@ -153,7 +242,7 @@ class SalesforceApi:
     def sobjects(self, request: Request, match: re.Match) -> Response:
         version = match.group("version")
         listed = []
-        for name in self.store.names(API):
+        for name in self._names():
             base = f"/services/data/v{version}/sobjects/{name}"
             listed.append({
                 "name": name, "label": name, "labelPlural": name + "s", "keyPrefix": self._key_prefix(name),
@@ -164,6 +253,9 @@ class SalesforceApi:
         return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": listed})
 
     def _key_prefix(self, name: str) -> str | None:
+        declaration = (self._declarations().get(name) or {})
+        if declaration.get("keyPrefix"):
+            return declaration["keyPrefix"]
         path = self.store.root / API / f"{name}.jsonl"
         try:
             with path.open("rb") as handle:
@@ -175,19 +267,25 @@ class SalesforceApi:
             return None
         return None
 
+    def _declarations(self) -> dict:
+        from ingestion.sandbox.catalog import declared
+
+        return declared(self.store.root)[API]
+
     def describe(self, request: Request, match: re.Match) -> Response:
         version = match.group("version")
-        table = self._table(match.group("sobject"))
-        sample = table.sample()
-        fields = []
-        for name in self._field_names(table).values():
-            values = [record.get(name) for record in sample]
-            fields.append(_describe_field(name, values))
-        prefix = next((r["Id"][:3] for r in sample if isinstance(r.get("Id"), str)), None)
-        base = f"/services/data/v{version}/sobjects/{table.name}"
+        obj = self.sobject(match.group("sobject"))
+        if obj.declared is not None:
+            fields = [_declared_field(f) for f in obj.declared]
+            prefix = self._key_prefix(obj.name)
+        else:
+            sample = obj.table.sample()
+            fields = [_describe_field(name, [record.get(name) for record in sample]) for name in obj.fields]
+            prefix = next((r["Id"][:3] for r in sample if isinstance(r.get("Id"), str)), None)
+        base = f"/services/data/v{version}/sobjects/{obj.name}"
         return json_response({
-            "name": table.name, "label": table.name, "labelPlural": table.name + "s", "keyPrefix": prefix,
-            "custom": table.name.endswith("__c"), "queryable": True, "retrieveable": True,
+            "name": obj.name, "label": obj.name, "labelPlural": obj.name + "s", "keyPrefix": prefix,
+            "custom": obj.name.endswith("__c"), "queryable": True, "retrieveable": True,
             "fields": fields,
             "urls": {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"},
         })
@@ -199,16 +297,18 @@ class SalesforceApi:
         if "q" not in request.query:
             raise SalesforceError(400, "MALFORMED_QUERY", "A query string must be provided with the q parameter")
         query = parse(request.query["q"][-1])
-        table = self._table(query.sobject)
-        known = self._field_names(table)
-        fields = self._resolve_fields(query, table, known)
+        obj, fields, rows = self.run(query, include_deleted)
+        if query.count:
+            return json_response({"totalSize": int(len(rows)), "done": True, "records": []})
+        cursor = Cursor(obj.table, rows.astype(np.int64), fields, version)
+        return self._page(cursor, 0, self._open(cursor) if len(rows) > PAGE_SIZE else None)
 
-        def column_of(name: str):
-            canonical = known.get(name.lower())
-            if canonical is None:
-                raise _no_such_column(name, table.name)
-            return table.column(canonical, lambda r, f=canonical: r.get(f))
-
+    def run(self, query: Query, include_deleted: bool) -> tuple[SObject, tuple[str, ...], np.ndarray]:
+        """The object, the selected fields and the matching rows of a parsed query (REST and Bulk)."""
+        obj = self.sobject(query.sobject)
+        table = obj.table
+        fields = self._resolve_fields(query, obj)
+        column_of = self.column_of(obj)
         mask = np.ones(table.size, dtype=bool)
         if not include_deleted:
             deleted = table.keys["IsDeleted"]
@@ -224,8 +324,7 @@ class SalesforceApi:
             rows = rows[query.offset:]
         if query.limit is not None:
             rows = rows[: query.limit]
-        cursor = Cursor(table, rows.astype(np.int64), fields, version)
-        return self._page(cursor, 0, self._open(cursor) if len(rows) > PAGE_SIZE else None)
+        return obj, fields, rows
 
     def query_more(self, request: Request, match: re.Match) -> Response:
         cursor_id, position = match.group("cursor"), int(match.group("position"))
@@ -239,19 +338,21 @@ class SalesforceApi:
             raise SalesforceError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
         return self._page(cursor, position, cursor_id)
 
-    def _resolve_fields(self, query: Query, table: Table, known: dict[str, str]) -> tuple[str, ...]:
+    def _resolve_fields(self, query: Query, obj: SObject) -> tuple[str, ...]:
+        if query.count:
+            return ()
         if query.fields is None:
             if query.limit is None or query.limit > 200:
                 raise SalesforceError(
                     400, "MALFORMED_QUERY",
                     "The SOQL FIELDS function must have a LIMIT of at most 200",
                 )
-            return tuple(known.values())
+            return tuple(obj.fields)
         resolved = []
         for name in query.fields:
-            canonical = known.get(name.lower())
+            canonical = obj.canonical(name)
             if canonical is None:
-                raise _no_such_column(name, table.name)
+                raise _no_such_column(name, obj.name)
             resolved.append(canonical)
         return tuple(resolved)
 
@@ -298,6 +399,36 @@ def _no_such_column(name: str, sobject: str) -> SalesforceError:
         "to append the '__c' after the custom field name. Please reference your WSDL or the describe call "
         "for the appropriate names.",
     )
+
+
+def _declared_field(declared: dict) -> dict:
+    """A describe field in the real shape from a declared one (``{"name", "type", ...}``)."""
+    name, sf_type = declared["name"], declared.get("type", "string")
+    soap = _TYPES.get(sf_type, ("xsd:string", "string"))[0]
+    system = name in _NOT_NILLABLE
+    text = kind_of(sf_type) == "string" and sf_type not in ("id", "reference")
+    length = declared.get("length", 18 if sf_type in ("id", "reference") else 255 if text else 0)
+    digits = {"int": 9, "long": 18}.get(sf_type, 0)
+    precision, scale = (18, 2) if sf_type in ("currency", "double", "percent") else (0, 0)
+    references = list(declared.get("referenceTo", []))
+    return {
+        "aggregatable": sf_type not in ("textarea",), "autoNumber": False,
+        "byteLength": length * 3 if text or sf_type in ("id", "reference") else 0,
+        "calculated": False, "caseSensitive": False, "createable": not system,
+        "custom": bool(declared.get("custom", name.endswith("__c"))), "defaultValue": None,
+        "defaultedOnCreate": system or sf_type == "boolean", "dependentPicklist": False, "digits": digits,
+        "externalId": False, "filterable": sf_type != "textarea", "groupable": sf_type not in ("textarea", "double",
+                                                                                                  "currency", "percent",
+                                                                                                  "datetime"),
+        "htmlFormatted": False, "idLookup": sf_type == "id", "label": declared.get("label", name),
+        "length": length, "name": name, "nameField": name == "Name",
+        "nillable": bool(declared.get("nillable", not system and sf_type != "boolean")),
+        "picklistValues": list(declared.get("picklistValues", [])), "precision": precision,
+        "referenceTo": references,
+        "relationshipName": (name[:-2] if name.endswith("Id") else name[:-3] + "__r") if references else None,
+        "restrictedPicklist": False, "scale": scale, "soapType": soap, "sortable": sf_type != "textarea",
+        "type": sf_type, "unique": False, "updateable": not system,
+    }
 
 
 def _describe_field(name: str, values: list) -> dict:

@@ -1,6 +1,6 @@
 """The SOQL subset the sandbox answers, parsed into a small tree and evaluated on numpy columns.
 
-    SELECT f1, f2 | FIELDS(ALL) FROM Obj
+    SELECT f1, f2 | FIELDS(ALL) | COUNT() FROM Obj
       [WHERE cond]            cond: comparisons (= != <> < <= > >= LIKE IN NOT IN) joined by
                               AND / OR / NOT and parentheses; literals: datetimes
                               (2024-01-01T00:00:00Z, ...+0000, .000Z), dates, 'strings',
@@ -78,6 +78,7 @@ class Query:
     order: tuple[OrderItem, ...]
     limit: int | None
     offset: int
+    count: bool = False  # SELECT COUNT(): the answer is totalSize alone, with no records
 
 
 def malformed(message: str) -> SalesforceError:
@@ -137,7 +138,15 @@ class _Parser:
     def parse(self) -> Query:
         self.take("kw", "select")
         fields: list[str] | None = []
-        if self.accept("kw", "fields"):
+        count = False
+        token, after = self.peek(), self.peek(1)
+        if (token is not None and token.kind == "word" and token.text.lower() == "count"
+                and after is not None and after.text == "("):
+            self.i += 1
+            self.take("punct", "(")
+            self.take("punct", ")")
+            count = True
+        elif self.accept("kw", "fields"):
             self.take("punct", "(")
             which = self.take("word").text.lower()
             if which not in ("all", "standard"):
@@ -167,7 +176,8 @@ class _Parser:
             offset = self.integer()
         if self.peek() is not None:
             raise self.error()
-        return Query(tuple(fields) if fields is not None else None, sobject, where, tuple(order), limit, offset)
+        return Query(tuple(fields) if fields is not None else None, sobject, where, tuple(order), limit, offset,
+                     count)
 
     def integer(self) -> int:
         token = self.take("number")
