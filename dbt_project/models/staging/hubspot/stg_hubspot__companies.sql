@@ -21,6 +21,7 @@ renamed as (
         cast({{ source_column(types, 'hubspot_owner_id', dbt.type_string()) }} as {{ dbt.type_string() }}) as owner_id,
         {{ to_utc_timestamp(types, 'created_at') }} as created_at,
         {{ to_utc_timestamp(types, 'updated_at') }} as updated_at,
+        {{- pass_through_staging(types, 'dim_accounts', 'hubspot_company') }}
         _dlt_load_id
 
     from source

@@ -31,6 +31,7 @@ renamed as (
         cast({{ source_column(types, 'associatedcompanyid', dbt.type_string()) }} as {{ dbt.type_string() }}) as company_id,
         {{ to_utc_timestamp(types, 'created_at') }} as created_at,
         {{ to_utc_timestamp(types, 'updated_at') }} as updated_at,
+        {{- pass_through_staging(types, 'dim_people', 'hubspot_contact') }}
         _dlt_load_id
 
     from source
