@@ -10,8 +10,8 @@ The SOQL runs when the job is created (a snapshot, as the real job's result set 
 reports ``InProgress`` to its first status request and ``JobComplete`` to the next, so clients
 must poll. Results are CSV as Salesforce writes them: a header row on every page, every value
 double-quoted (quotes doubled), null as ``""``, booleans ``true``/``false``, datetimes
-``2024-03-05T14:22:01.000Z``, LF line endings. Pages: ``Sforce-NumberOfRecords`` and
-``Sforce-Locator`` (the next page's locator, the string ``null`` after the last page). Sources of
+``2024-03-05T14:22:01.000Z``, LF line endings (written by bulk_csv). Pages: ``Sforce-NumberOfRecords``
+and ``Sforce-Locator`` (the next page's locator, the string ``null`` after the last page). Sources of
 each behaviour: ingestion/sandbox/README.md, "Bulk API 2.0".
 """
 
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import io
 import re
 import secrets
 import threading
@@ -32,7 +30,7 @@ from datetime import UTC, datetime
 import numpy as np
 import orjson
 
-from ingestion.sandbox.server.columns import DATETIME_RE, parse_datetime_ms
+from ingestion.sandbox.server.bulk_csv import csv_page
 from ingestion.sandbox.server.request import Request
 from ingestion.sandbox.server.responses import Response, SalesforceError, json_response
 from ingestion.sandbox.server.soql import parse
@@ -204,48 +202,3 @@ class BulkQueryApi:
         }
         return Response(200, body, headers, content_type="text/csv", records=len(rows))
 
-
-def _format(value: object, sf_type: str) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        if sf_type == "datetime" or (not sf_type and DATETIME_RE.match(value)):
-            if len(value) == 28 and value.endswith("+0000") and value[19] == ".":
-                return value[:23] + "Z"  # the REST API's UTC form, the common case
-            try:
-                moment = datetime.fromtimestamp(parse_datetime_ms(value) / 1000, UTC)
-                return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-            except ValueError:
-                return value
-        return value
-    if isinstance(value, (dict, list)):
-        return orjson.dumps(value).decode()
-    return str(value)
-
-
-def _column(values: list, sf_type: str) -> list[str]:
-    """One field's values as CSV text, column by column (the common types without a call per value)."""
-    if sf_type in ("", "datetime", "boolean") or sf_type in _NUMERIC:
-        if sf_type == "datetime":
-            return [v[:23] + "Z" if type(v) is str and len(v) == 28 and v.endswith("+0000") else _format(v, sf_type)
-                    for v in values]
-        return [_format(v, sf_type) for v in values]
-    return [v if type(v) is str else _format(v, sf_type) for v in values]
-
-
-_NUMERIC = {"int", "long", "double", "currency", "percent"}
-
-
-def csv_page(table, rows: np.ndarray, fields: tuple[str, ...], types: dict[str, str]) -> bytes:
-    """The records at ``rows`` as a Bulk API 2.0 CSV page (header row first, every value quoted)."""
-    records = table.records(rows)
-    columns = [_column([record.get(name) for record in records], types.get(name, "")) for name in fields]
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(fields)
-    writer.writerows(zip(*columns))
-    return out.getvalue().encode("utf-8")
