@@ -8,11 +8,14 @@ says what happens next: committed state is kept, so the next run resumes from it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.schema.exceptions import DataValidationError
 from dlt.extract.exceptions import ResourceExtractionError
+from dlt.normalize.exceptions import NormalizeJobFailed
 from dlt.pipeline.exceptions import PipelineStepFailed
 from dlt.sources.helpers.rest_client.redaction import sanitize_url
 from requests import HTTPError, RequestException
@@ -50,8 +53,37 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         current = nested if isinstance(nested, BaseException) else (current.__cause__ or current.__context__)
 
 
+@dataclass(frozen=True)
+class ContractRefusal:
+    table: str
+    column: str | None
+    entity: str
+    mode: str
+
+
+# DataValidationError's own wording (dlt.common.schema.exceptions), as it reaches the parent process
+# inside a normalize worker's NormalizeJobFailed: across the process boundary only the text survives.
+_REFUSAL = re.compile(
+    r"In Table: `(?P<table>[^`]*)` (?:Column: `(?P<column>[^`]*)`)? ?\. Contract on `(?P<entity>[^`]*)`"
+    r" with `contract_mode=(?P<mode>[^`]*)` is violated"
+)
+
+
+def contract_refusal(exc: BaseException) -> ContractRefusal | None:
+    """The schema contract refusal behind a failed run, however it arrived: raised in this process,
+    or reported by a normalize worker process (dlt normalizes in processes when workers > 1)."""
+    for error in _chain(exc):
+        if isinstance(error, DataValidationError):
+            return ContractRefusal(error.table_name, error.column_name, error.schema_entity, error.contract_mode)
+        if isinstance(error, NormalizeJobFailed):
+            found = _REFUSAL.search(error.failed_message or "")
+            if found:
+                return ContractRefusal(found["table"], found["column"], found["entity"], found["mode"])
+    return None
+
+
 def refused_by_contract(exc: BaseException) -> bool:
-    return any(isinstance(e, DataValidationError) for e in _chain(exc))
+    return contract_refusal(exc) is not None
 
 
 def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
@@ -72,13 +104,13 @@ def explain(pipeline_name: str, exc: BaseException) -> IngestionError:
             " (see .dlt/example.secrets.toml).",
         )
 
-    contract = next((e for e in chain if isinstance(e, DataValidationError)), None)
+    contract = contract_refusal(exc)
     if contract is not None:
         return IngestionError(
             pipeline_name,
-            f"schema contract refused data{where}: table `{contract.table_name}`"
-            + (f", column `{contract.column_name}`" if contract.column_name else "")
-            + f" ({contract.schema_entity} is `{contract.contract_mode}`): the source sent a value whose"
+            f"schema contract refused data{where}: table `{contract.table}`"
+            + (f", column `{contract.column}`" if contract.column else "")
+            + f" ({contract.entity} is `{contract.mode}`): the source sent a value whose"
             " type contradicts the column's. Nothing of this run was loaded and its extracted data was"
             " discarded; fix the source (or the table's schema contract) and run again, it resumes"
             " from the last committed state. See ingestion/README.md, 'Schema drift'.",

@@ -155,3 +155,25 @@ def test_missing_credentials_name_the_variables(tmp_path, dlt_env):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "SOURCES__SALESFORCE__CLIENT_SECRET" in result.stderr
     assert "SOURCES__HUBSPOT__ACCESS_TOKEN" in result.stderr
+
+
+def test_a_contract_refusal_from_a_normalize_worker_is_recognised():
+    """With workers > 1 dlt normalizes in processes: the refusal reaches the parent as the text of
+    a NormalizeJobFailed, its DataValidationError left behind in the worker."""
+    from dlt.common.schema.exceptions import DataValidationError
+    from dlt.normalize.exceptions import NormalizeJobFailed
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from ingestion.pipelines.errors import ContractRefusal, contract_refusal, explain
+
+    refusal = DataValidationError("salesforce", "account", "number_of_employees__v_text", "data_type", "freeze",
+                                  None, None, extended_info="Can't add variant column.")
+    remote = NormalizeJobFailed("1796.05", "account.10211e1571.typed-jsonl.gz", str(refusal), [])
+    failed = PipelineStepFailed.__new__(PipelineStepFailed)
+    Exception.__init__(failed, "normalize failed")
+    failed.step, failed.exception = "normalize", remote
+    assert contract_refusal(remote) == ContractRefusal("account", "number_of_employees__v_text", "data_type", "freeze")
+    message = str(explain("relay_salesforce", failed))
+    assert message.startswith("relay_salesforce: schema contract refused data while normalizing: table `account`")
+    assert "_RemoteTraceback" not in message
+    assert contract_refusal(NormalizeJobFailed("1", "job", "disk full", [])) is None
