@@ -12,20 +12,6 @@ CRM_SEARCH_PATH = "/crm/v3/objects/{object_type}/search"
 CRM_PROPERTIES_PATH = "/crm/v3/properties/{object_type}"
 CRM_BATCH_READ_PATH = "/crm/v3/objects/{object_type}/batch/read"
 CRM_LIST_LIMIT = 100
-# Listed objects whose API has no archived listing: listed once. (The campaigns API has no
-# `archived` parameter and does not list deleted campaigns: HubSpot's campaigns OpenAPI spec.)
-LISTED_WITHOUT_ARCHIVED = frozenset({"campaigns"})
-# Query parameters of one listed object's requests beyond limit / after / archived.
-LISTED_PARAMS: dict[str, dict[str, str]] = {
-    # The campaigns API answers an empty `properties` map unless the properties are named; these
-    # are HubSpot's campaign properties Relay reads (the campaigns API's property reference).
-    "campaigns": {"properties": ",".join((
-        "hs_name", "hs_start_date", "hs_end_date", "hs_goal", "hs_budget_items_sum_amount", "hs_currency_code",
-        "hs_notes", "hs_audience", "hs_owner",
-    ))},
-    # Without formTypes the forms API lists `hubspot` forms only.
-    "forms": {"formTypes": "all"},
-}
 # Inputs of one batch read (HubSpot's limit; 50 when property histories are asked for).
 CRM_BATCH_READ_LIMIT = 100
 # Declared types of listed objects' fields, so a null on the first page cannot decide them.

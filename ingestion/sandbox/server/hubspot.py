@@ -371,12 +371,7 @@ class HubSpotApi:
                 f"The search request is {size} characters long; a query can contain a maximum of "
                 f"{SEARCH_BODY_MAX_CHARS:,} characters."
             )
-        try:
-            body = orjson.loads(request.body) if request.body.strip() else {}
-        except orjson.JSONDecodeError as error:
-            raise hs_validation(f"Invalid input JSON on line 1, column {error.pos + 1}: {error.msg}") from None
-        if not isinstance(body, dict):
-            raise hs_validation("Invalid input JSON: expected an object")
+        body = _json_body(request)
         table = self._search_table(name)
         limit = _limit(body.get("limit"), default=10, maximum=SEARCH_MAX_LIMIT)
         try:
