@@ -4,10 +4,13 @@ incremental run after 1 % of records changed, and peak memory.
     uv run python -m tests.benchmarks.bench_ingestion --people 100000
     uv run python -m tests.benchmarks.bench_ingestion --dir /path/to/existing/dataset   # copied first
     uv run python -m tests.benchmarks.bench_ingestion --people 100000 --salesforce-api compare
+    uv run python -m tests.benchmarks.bench_ingestion --people 100000 --custom-fields 500 --full-only
 
 ``--salesforce-api rest|bulk`` forces the Salesforce source's query path for the whole benchmark;
 ``compare`` instead runs two Salesforce-only full loads on the same data, REST then Bulk API 2.0,
-each into a fresh warehouse, and prints rows/s for each.
+each into a fresh warehouse, and prints rows/s for each. ``--custom-fields N`` generates the wide
+profile; every full load also prints the megabytes of data files it read per second, which is how
+a wide account compares with a narrow one (its rows are several times larger).
 
 The sandbox server runs in its own process (a stand-in for the vendors' APIs); the loader runs as
 the CLI (``python -m ingestion run``) in another, as a user runs it. Rows are counted in the
@@ -58,7 +61,11 @@ def _load(url: str, env: dict[str, str], label: str, *args: str) -> tuple[float,
     return seconds, memory.peak_total, stdout
 
 
-def _compare_salesforce_paths(url: str, env: dict[str, str], work: Path) -> None:
+def _file_mib(data_dir: Path, systems: tuple[str, ...] = ("salesforce", "hubspot")) -> float:
+    return sum(p.stat().st_size for system in systems for p in (data_dir / system).glob("*.jsonl")) / 2**20
+
+
+def _compare_salesforce_paths(url: str, env: dict[str, str], work: Path, data_dir: Path) -> None:
     """Salesforce-only full loads, REST then Bulk API 2.0, on the same served data."""
     for api in ("rest", "bulk"):
         db, pipelines = work / f"relay-{api}.duckdb", work / f"pipelines-{api}"
@@ -68,8 +75,9 @@ def _compare_salesforce_paths(url: str, env: dict[str, str], work: Path) -> None
                    "SOURCES__SALESFORCE__QUERY_API": api}
         seconds, peak, _ = _load(url, run_env, f"salesforce {api} load", "--source", "salesforce")
         total = sum(count for name, count in _rows(db).items() if name.startswith("raw_salesforce."))
-        print(f"salesforce full load via {api:>4}: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s;"
-              f" loader peak memory {peak / 2**20:,.0f} MiB")
+        mib = _file_mib(data_dir, ("salesforce",))
+        print(f"salesforce full load via {api:>4}: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s,"
+              f" {mib / seconds:,.1f} MiB of files/s; loader peak memory {peak / 2**20:,.0f} MiB")
 
 
 def main() -> int:
@@ -81,6 +89,8 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep the warehouse and working dirs here")
     parser.add_argument("--salesforce-api", choices=("auto", "rest", "bulk", "compare"), default="auto",
                         help="force Salesforce's query path, or compare REST and Bulk on the same data")
+    parser.add_argument("--custom-fields", type=int, default=0, help="the wide profile of a generated dataset")
+    parser.add_argument("--full-only", action="store_true", help="no incremental run after the full load")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="relay-bench-ingestion-") as scratch:
@@ -94,8 +104,9 @@ def main() -> int:
             from ingestion.sandbox.generator import generate
 
             started = time.perf_counter()
-            generate(data_dir, args.people, args.seed)
-            print(f"generated {args.people:,} people in {time.perf_counter() - started:.1f}s")
+            generate(data_dir, args.people, args.seed, custom_fields=args.custom_fields)
+            print(f"generated {args.people:,} people ({args.custom_fields} custom fields) in"
+                  f" {time.perf_counter() - started:.1f}s: {_file_mib(data_dir):,.0f} MiB of files")
         db = work / "relay.duckdb"
         for stale in (db, work / "pipelines"):
             shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
@@ -113,16 +124,18 @@ def main() -> int:
                 # every file loaded by the server first: its start-up is not the APIs' paging time
                 warm(url)
                 if args.salesforce_api == "compare":
-                    _compare_salesforce_paths(url, env, work)
+                    _compare_salesforce_paths(url, env, work, data_dir)
                     return 0
 
                 seconds, peak, _ = _load(url, env, "full load")
                 rows = _rows(db)
                 total = sum(rows.values())
-                print(f"full load: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s;"
-                      f" loader peak memory {peak / 2**20:,.0f} MiB")
+                print(f"full load: {total:,} rows in {seconds:.1f}s = {total / seconds:,.0f} rows/s,"
+                      f" {_file_mib(data_dir) / seconds:,.1f} MiB of files/s; loader peak memory {peak / 2**20:,.0f} MiB")
                 for name, count in sorted(rows.items(), key=lambda kv: -kv[1])[:6]:
                     print(f"    {name:<45} {count:>10,}")
+                if args.full_only:
+                    return 0
 
                 from ingestion.sandbox.generator import mutate
 
