@@ -25,7 +25,7 @@ import numpy as np
 import orjson
 
 from ingestion.sandbox.catalog import declared_fields
-from ingestion.sandbox.server.columns import Column, DATE_RE, DATETIME_RE, build_column, infer_kind, parse_datetime_ms
+from ingestion.sandbox.server.columns import Column, DATE_RE, DATETIME_RE, infer_kind, parse_datetime_ms
 from ingestion.sandbox.server.request import Request
 from ingestion.sandbox.server.responses import (
     ApiError,
@@ -36,7 +36,7 @@ from ingestion.sandbox.server.responses import (
     json_response,
     spliced_response,
 )
-from ingestion.sandbox.server.tables import Profile, Table, TableStore
+from ingestion.sandbox.server.tables import Profile, Table, TableStore, empty_table
 
 API = "hubspot"
 SEARCH_CAP = 10_000
@@ -195,7 +195,7 @@ class HubSpotApi:
         if table is None:
             if name in NON_CRM_FILES or declared_fields(self.store.root, API, name) is None:
                 raise hs_validation(f"Unable to infer object type from: {name}")
-            return _empty_table(name, CRM_PROFILE)
+            return empty_table(name, Path(name), CRM_PROFILE)
         self._note_version(name, table)
         return table
 
@@ -603,7 +603,7 @@ class HubSpotApi:
         if current is None:
             if declared_fields(self.store.root, API, file) is None:
                 raise hs_not_found(f"No {file.replace('_', ' ')} in this portal")
-            current = _empty_table(file, profile)  # declared, nothing recorded yet: an empty list
+            current = empty_table(file, Path(file), profile)  # declared, nothing recorded yet: an empty list
         if not token:
             return current, 0
         try:
@@ -629,14 +629,6 @@ def _form_types(values: list[str] | None) -> frozenset[str]:
     if unknown:
         raise hs_validation(f"Invalid formTypes {sorted(unknown)}; allowed: {', '.join(FORM_TYPES)}")
     return kinds
-
-
-def _empty_table(name: str, profile: Profile) -> Table:
-    """A declared object with no records (version 0: never a paging target)."""
-    empty = np.zeros(0, dtype=np.int64)
-    keys = {key: build_column([], kind, numeric_strings=profile.numeric_strings)
-            for key, (_, kind) in profile.keys.items()}
-    return Table(name, Path(name), 0, b"", empty, empty, keys, [], profile)
 
 
 def _json_body(request: Request) -> dict:

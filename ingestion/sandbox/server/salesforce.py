@@ -37,7 +37,7 @@ from ingestion.sandbox.server.responses import (
 )
 from ingestion.sandbox.server.sf_limits import DEFAULT_DAILY_API_REQUESTS, DailyBudget
 from ingestion.sandbox.server.soql import Query, evaluate, order_rows, parse
-from ingestion.sandbox.server.tables import Profile, Table, TableStore
+from ingestion.sandbox.server.tables import Profile, Table, TableStore, empty_table
 
 API = "salesforce"
 PAGE_SIZE = 2000
@@ -213,10 +213,7 @@ class SalesforceApi:
     def _empty_table(self, name: str) -> Table:
         with self._lock:
             if name not in self._empty:
-                none = np.zeros(0, dtype=np.int64)
-                keys = {key: build_column([], kind) for key, (_, kind) in PROFILE.keys.items()}
-                path = self.store.root / API / f"{name}.jsonl"
-                self._empty[name] = Table(name, path, 0, b"", none, none, keys, [], PROFILE)
+                self._empty[name] = empty_table(name, self.store.root / API / f"{name}.jsonl", PROFILE)
             return self._empty[name]
 
     def column_of(self, obj: SObject):

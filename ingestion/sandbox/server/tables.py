@@ -121,6 +121,14 @@ def _line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return starts[nonblank], ends[nonblank]
 
 
+def empty_table(name: str, path: Path, profile: Profile) -> Table:
+    """A declared object with no records (version 0: never a paging target)."""
+    none = np.zeros(0, dtype=np.int64)
+    keys = {key: build_column([], kind, numeric_strings=profile.numeric_strings)
+            for key, (_, kind) in profile.keys.items()}
+    return Table(name, path, 0, b"", none, none, keys, [], profile)
+
+
 class DataFileError(ValueError):
     """A line of a data file is not a record: the whole file is refused, naming file and line.
 
